@@ -1,0 +1,50 @@
+"""What the chart at v1.76.1-stable lacks: a PodDisruptionBudget and a Prometheus ServiceMonitor."""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.layout import SELECTOR_LABELS
+from components.settings import RELEASE_NAME, Settings
+
+
+class LiteLLMAvailability(pulumi.ComponentResource):
+    def __init__(
+        self, name: str, settings: Settings, namespace: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("litellm:index:Availability", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        metadata = k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=namespace, labels=dict(SELECTOR_LABELS))
+        outputs = {}
+
+        budget = settings.pod_disruption_budget
+        # A budget over a single replica would block every node drain.
+        if budget.enabled and settings.proxy_replicas > 1:
+            pdb = k8s.policy.v1.PodDisruptionBudget(
+                f"{name}-pdb",
+                metadata=metadata,
+                spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                    max_unavailable=budget.max_unavailable,
+                    selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(SELECTOR_LABELS)),
+                ),
+                opts=child,
+            )
+            outputs["podDisruptionBudget"] = pdb.metadata.name
+
+        monitor = settings.service_monitor
+        if monitor.enabled:
+            k8s.apiextensions.CustomResource(
+                f"{name}-service-monitor",
+                api_version="monitoring.coreos.com/v1",
+                kind="ServiceMonitor",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=RELEASE_NAME, namespace=namespace, labels={**SELECTOR_LABELS, **monitor.labels}
+                ),
+                spec={
+                    "selector": {"matchLabels": dict(SELECTOR_LABELS)},
+                    "namespaceSelector": {"matchNames": [settings.namespace]},
+                    "endpoints": [{"port": "http", "path": "/metrics", "interval": monitor.interval}],
+                },
+                opts=child,
+            )
+            outputs["serviceMonitor"] = RELEASE_NAME
+        self.register_outputs(outputs)

@@ -1,0 +1,216 @@
+"""From raw stack config (`litellm:*` strings, as the Pulumi engine passes them) to `Settings`.
+
+All problems are reported at once, each naming its config key, before any resource exists.
+Secret values never appear in a message.
+"""
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, Union, get_args, get_origin
+
+import pulumi
+from pydantic import BaseModel, ValidationError
+
+from components.settings import CHART_REF, SECRET_CONFIG_KEYS, CrossFieldErrors, FieldError, Settings
+
+PROJECT = "litellm"
+_PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")
+
+
+class ConfigError(pulumi.RunError):
+    """Invalid stack config. A RunError, so the CLI prints the message without a traceback."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(
+            f"invalid stack configuration ({len(problems)} problem{'s' if len(problems) != 1 else ''}):\n"
+            f"{listing}\nNothing was registered. Fix these keys (pulumi config set ...) and run again."
+        )
+
+
+def load_settings() -> Settings:
+    """Settings from the running program's config (CLI, Automation API or mocks)."""
+    from pulumi.runtime import config as runtime_config
+
+    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    secret_keys = {key for key in raw if runtime_config.is_config_secret(key)}
+    secret_keys.update(runtime_config.get_config_secret_keys_env())
+    return settings_from_config(raw, secret_keys)
+
+
+def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> Settings:
+    """Validate the `litellm:` keys of `raw` (full key -> string value) into Settings, or raise ConfigError."""
+    prefix = f"{PROJECT}:"
+    secret_keys = set(secret_keys)
+    problems: list[str] = []
+    data: dict[str, Any] = {}
+    for full_key in sorted(raw):
+        if not full_key.startswith(prefix):
+            continue
+        key = full_key[len(prefix) :]
+        value = raw[full_key]
+        if key in SECRET_CONFIG_KEYS and full_key not in secret_keys:
+            problems.append(
+                f"{full_key}: is stored in plain text; set it with `pulumi config set --secret {full_key} ...`"
+            )
+        decoded = _decode(key, value)
+        if isinstance(decoded, _Undecodable):
+            problems.append(f"{full_key}: {decoded.reason}")
+            continue
+        data[key] = decoded
+    undecodable = {key for key in _keys(raw, prefix) if key not in data}
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            if not (error["loc"] and error["loc"][0] in undecodable):
+                problems.extend(_describe(error))
+    else:
+        if not problems:
+            return settings
+    raise ConfigError(problems)
+
+
+def _keys(raw: Mapping[str, Any], prefix: str) -> list[str]:
+    return [full_key[len(prefix) :] for full_key in raw if full_key.startswith(prefix)]
+
+
+class _Undecodable:
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+def _field_by_alias(model: type[BaseModel], alias: str):
+    for name, field in model.model_fields.items():
+        if (field.alias or name) == alias:
+            return field
+    return None
+
+
+def _decode(key: str, value: Any) -> Any:
+    """Structured keys arrive JSON-encoded; scalars arrive as strings that pydantic coerces."""
+    field = _field_by_alias(Settings, key)
+    if field is None or not isinstance(value, str) or not _is_structured(field.annotation):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        if key in SECRET_CONFIG_KEYS:
+            return _Undecodable("expected an object such as {OPENAI_API_KEY: ...}")
+        return _Undecodable(f"expected an object or a list (a YAML mapping or sequence), got {value!r}")
+
+
+def _is_structured(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Union:
+        return any(_is_structured(arg) for arg in get_args(annotation) if arg is not type(None))
+    if origin in (list, dict):
+        return True
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _path(loc: tuple) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part == "[key]":
+            continue
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _describe(error: dict) -> list[str]:
+    loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, CrossFieldErrors):
+        return [_keyed(_join(loc, path), message) for path, message in cause.problems]
+    if isinstance(cause, FieldError):
+        return [_keyed(_join(loc, cause.path), cause.message)]
+    kind = error["type"]
+    if kind == "missing":
+        return [_keyed(_path(loc), "is required")]
+    if kind == "extra_forbidden":
+        return [_keyed(_path(loc), _unknown_key_message(loc))]
+    message = error["msg"].removeprefix("Value error, ")
+    if kind != "value_error" and not _is_secret(loc) and "input" in error:
+        message = f"{json.dumps(error['input'], default=str)} is not valid: {message[:1].lower()}{message[1:]}"
+    return [_keyed(_path(loc), message)]
+
+
+def _join(loc: tuple, path: str) -> str:
+    base = _path(loc)
+    return f"{base}.{path}" if base else path
+
+
+def _keyed(path: str, message: str) -> str:
+    return f"{PROJECT}:{path}: {message}"
+
+
+def _is_secret(loc: tuple) -> bool:
+    return bool(loc) and loc[0] in SECRET_CONFIG_KEYS
+
+
+def _unknown_key_message(loc: tuple) -> str:
+    model = _model_at(loc[:-1])
+    valid = [field.alias or name for name, field in model.model_fields.items()] if model else []
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+    prefix = f"{PROJECT}:{_path(loc[:-1])}." if len(loc) > 1 else f"{PROJECT}:"
+    hint = f"did you mean {prefix}{close[0]}? " if close else ""
+    return f"unknown key; {hint}valid keys here: {', '.join(sorted(valid))}"
+
+
+def _model_at(loc: tuple) -> Union[type[BaseModel], None]:
+    model: Any = Settings
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = _field_by_alias(model, part) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        if field is None:
+            return None
+        model = _unwrap(field.annotation)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _unwrap(annotation: Any) -> Any:
+    while get_origin(annotation) in (Union, list):
+        annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+    return annotation
+
+
+def risk_warnings(settings: Settings, stack: str) -> list[str]:
+    """Legal but risky choices, each with why and what to do instead."""
+    warnings = []
+    if settings.image.is_moving_tag:
+        warnings.append(
+            f"litellm:image.tag {settings.image.tag!r} is a moving tag: pods started at different times can run"
+            " different LiteLLM versions, and a restart can upgrade the proxy unannounced. Pin a versioned tag such"
+            " as 'main-v1.76.1-stable'."
+        )
+    if settings.redis.enabled and settings.redis.cache.flush_size is not None:
+        warnings.append(
+            f"litellm:redis.cache.flushSize {settings.redis.cache.flush_size} buffers that many responses in each"
+            " pod's memory before writing them to Redis: other replicas get no cache hits until then and a restart"
+            " loses the buffer. Remove it to write each response immediately."
+        )
+    if _PRODUCTION_STACK.search(stack) and settings.proxy_replicas < 2:
+        warnings.append(
+            f"stack {stack!r} looks like production but runs {settings.proxy_replicas} replica: any node drain or"
+            " rollout is an outage. Set litellm:replicas to 2 or more."
+        )
+    if settings.chart.ref != CHART_REF:
+        warnings.append(
+            f"litellm:chart.ref {settings.chart.ref!r}: the chart values were verified against"
+            f" {CHART_REF};"
+            " the chart has no values schema, so check the values against the new templates (`helm template`)."
+        )
+    if not settings.network_policy.enabled:
+        warnings.append(
+            "litellm:networkPolicy.enabled is false: every pod in the cluster can reach the proxy, and the proxy"
+            " can reach the cloud metadata endpoint."
+        )
+    return warnings

@@ -1,0 +1,120 @@
+"""Delivery of the litellm-helm chart at the pinned ref: an ArgoCD Application or a Helm release.
+
+Both take the same values from `build_chart_values`; neither contains a secret value.
+"""
+
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.settings import RELEASE_NAME, Settings
+
+ARGOCD_APPLICATION_CRD = "applications.argoproj.io"
+ARGOCD_RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
+FETCH_SCRIPT = "scripts/fetch-chart.sh"
+# A cold start can take the full startup probe budget (30 x 10 s) after the migration hook ran.
+HELM_TIMEOUT_SECONDS = 900
+
+
+def application_spec(settings: Settings, values: dict[str, Any]) -> dict[str, Any]:
+    """The Application's spec: the chart from git at the exact ref, with the values inline."""
+    argocd = settings.argocd
+    return {
+        "project": argocd.project,
+        "source": {
+            "repoURL": settings.chart.repo_url,
+            "path": settings.chart.path,
+            "targetRevision": settings.chart.ref,
+            "helm": {"releaseName": RELEASE_NAME, "valuesObject": values},
+        },
+        "destination": {"server": argocd.destination_server, "namespace": settings.namespace},
+        "syncPolicy": {
+            "automated": {"prune": argocd.prune, "selfHeal": argocd.self_heal},
+            "syncOptions": ["CreateNamespace=true"],
+        },
+    }
+
+
+def chart_source_problem(settings: Settings) -> Optional[str]:
+    """Helm delivery needs the chart's files at the ref on disk; None when they are there."""
+    if settings.delivery != "helm":
+        return None
+    folder = Path(settings.chart.chart_folder)
+    chart_file = folder / "Chart.yaml"
+    if not chart_file.is_file() or "name: litellm-helm" not in chart_file.read_text(encoding="utf-8"):
+        return (
+            f"litellm:chart.localPath: no litellm-helm chart in {str(folder)!r}; run"
+            f" `{FETCH_SCRIPT} {settings.chart.ref}` to fetch {settings.chart.path} at {settings.chart.ref}"
+            " (or point chart.localPath at a copy of it)"
+        )
+    return None
+
+
+class ArgoCDApplication(pulumi.ComponentResource):
+    """The ArgoCD Application `litellm`, the production delivery."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        values: dict[str, Any],
+        depends_on: Sequence[pulumi.Resource],
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("litellm:index:ArgoCDApplication", name, None, opts)
+        # Preflight: reading the CRD makes `pulumi preview` fail when ArgoCD is not installed, instead
+        # of a green preview and an `up` that fails on the unknown kind.
+        crd = k8s.apiextensions.v1.CustomResourceDefinition.get(
+            f"{name}-crd-preflight", ARGOCD_APPLICATION_CRD, opts=pulumi.ResourceOptions(parent=self)
+        )
+        argocd = settings.argocd
+        self.application = k8s.apiextensions.CustomResource(
+            name,
+            api_version="argoproj.io/v1alpha1",
+            kind="Application",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=RELEASE_NAME,
+                namespace=argocd.namespace,
+                annotations={"argocd.argoproj.io/sync-wave": str(argocd.sync_wave)},
+                # With the finalizer, deleting the Application deletes what it deployed; without
+                # it, the workloads stay orphaned in the cluster.
+                finalizers=[ARGOCD_RESOURCES_FINALIZER] if argocd.cascade_delete else None,
+            ),
+            spec=application_spec(settings, values),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[crd, *depends_on]),
+        )
+        self.register_outputs({"name": RELEASE_NAME, "namespace": argocd.namespace})
+
+
+class HelmRelease(pulumi.ComponentResource):
+    """A Helm release of the same chart files, for clusters without ArgoCD."""
+
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        values: dict[str, Any],
+        namespace: pulumi.Input[str],
+        depends_on: Sequence[pulumi.Resource],
+        opts: Optional[pulumi.ResourceOptions] = None,
+    ):
+        super().__init__("litellm:index:HelmRelease", name, None, opts)
+        self.release = k8s.helm.v3.Release(
+            name,
+            k8s.helm.v3.ReleaseArgs(
+                name=RELEASE_NAME,
+                chart=settings.chart.chart_folder,
+                namespace=namespace,
+                values=values,
+                timeout=HELM_TIMEOUT_SECONDS,
+                cleanup_on_fail=True,
+                # The Bitnami subcharts are vendored in the chart's charts/ folder at the tag;
+                # an update would re-resolve their `>=` ranges against Docker Hub.
+                dependency_update=False,
+                max_history=10,
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(depends_on)),
+        )
+        self.register_outputs({"name": self.release.name, "status": self.release.status})

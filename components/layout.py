@@ -1,0 +1,64 @@
+"""Names both sides must agree on: the Secrets the program creates and the chart values reference,
+and the labels the chart puts on the proxy and migration pods.
+"""
+
+from dataclasses import dataclass
+from typing import Optional
+
+from components.settings import RELEASE_NAME, Settings
+
+MASTER_KEY_SECRET = "litellm-master-key"
+MASTER_KEY_KEY = "LITELLM_MASTER_KEY"
+SALT_KEY_SECRET = "litellm-salt-key"
+SALT_KEY_KEY = "LITELLM_SALT_KEY"
+PROVIDER_KEYS_SECRET = "litellm-provider-keys"
+REDIS_SECRET = "litellm-redis"
+REDIS_PASSWORD_KEY = "REDIS_PASSWORD"
+
+# The chart's selector labels (templates/_helpers.tpl), carried by the Deployment's pods and the
+# migration Job's pods alike. Ref: shared facts, section 3.
+SELECTOR_LABELS = {
+    "app.kubernetes.io/name": "litellm",
+    "app.kubernetes.io/instance": RELEASE_NAME,
+}
+
+
+@dataclass(frozen=True)
+class SecretLayout:
+    master_key: str
+    salt_key: str
+    database: str
+    provider_keys: dict[str, str]
+    """Secret name for each provider env name."""
+    redis: Optional[str]
+
+    @property
+    def environment_secrets(self) -> list[str]:
+        """Secrets the proxy container imports whole (`envFrom`), in a stable order."""
+        names = [self.salt_key, *dict.fromkeys(self.provider_keys[env] for env in sorted(self.provider_keys))]
+        if self.redis:
+            names.append(self.redis)
+        return names
+
+
+def provider_secret_name(env_name: str) -> str:
+    return "litellm-provider-" + env_name.lower().replace("_", "-")
+
+
+def secret_layout(settings: Settings) -> SecretLayout:
+    if settings.split_provider_keys:
+        provider_keys = {env: provider_secret_name(env) for env in settings.provider_keys}
+    else:
+        provider_keys = {env: PROVIDER_KEYS_SECRET for env in settings.provider_keys}
+    return SecretLayout(
+        master_key=MASTER_KEY_SECRET,
+        salt_key=SALT_KEY_SECRET,
+        database=settings.database.secret_name,
+        provider_keys=provider_keys,
+        redis=REDIS_SECRET if settings.redis_password is not None else None,
+    )
+
+
+def service_host(settings: Settings) -> str:
+    """In-cluster DNS name of the chart's Service (named after the release)."""
+    return f"{RELEASE_NAME}.{settings.namespace}.svc.cluster.local"

@@ -1,0 +1,55 @@
+"""The LiteLLM proxy on Kubernetes: one component that owns every resource of the deployment."""
+
+from typing import Optional
+
+import pulumi
+
+from components.availability import LiteLLMAvailability
+from components.delivery import ArgoCDApplication, HelmRelease
+from components.layout import secret_layout, service_host
+from components.namespace import LiteLLMNamespace
+from components.network import LiteLLMNetworkPolicies
+from components.secrets import LiteLLMSecrets
+from components.settings import Settings
+from components.values import build_chart_values
+
+
+class LiteLLM(pulumi.ComponentResource):
+    def __init__(self, name: str, settings: Settings, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("litellm:index:LiteLLM", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        layout = secret_layout(settings)
+        values = build_chart_values(settings)
+
+        namespace = LiteLLMNamespace(f"{name}-namespace", settings.namespace, opts=child)
+        secrets = LiteLLMSecrets(f"{name}-secrets", settings, layout, namespace.name, opts=child)
+        prerequisites: list[pulumi.Resource] = [namespace, secrets]
+        if settings.network_policy.enabled:
+            prerequisites.append(LiteLLMNetworkPolicies(f"{name}-network-policies", settings, namespace.name, opts=child))
+        LiteLLMAvailability(f"{name}-availability", settings, namespace.name, opts=child)
+
+        # The migration Job runs first in either mode, so its Secrets and its egress must exist before.
+        if settings.delivery == "argocd":
+            ArgoCDApplication(f"{name}-application", settings, values, depends_on=prerequisites, opts=child)
+        else:
+            HelmRelease(f"{name}-release", settings, values, namespace.name, depends_on=prerequisites, opts=child)
+
+        host = service_host(settings)
+        self.outputs = {
+            "namespace": namespace.name,
+            "serviceHost": host,
+            "servicePort": settings.service.port,
+            "inClusterUrl": f"http://{host}:{settings.service.port}",
+            "publicUrl": settings.public_url,
+            "chart": {"repoUrl": settings.chart.repo_url, "path": settings.chart.path, "ref": settings.chart.ref},
+            "delivery": settings.delivery,
+            "secretNames": {
+                "masterKey": layout.master_key,
+                "saltKey": layout.salt_key,
+                "database": layout.database,
+                "providerKeys": sorted(set(layout.provider_keys.values())),
+                "redis": layout.redis,
+            },
+            "masterKey": secrets.master_key,
+        }
+        self.register_outputs(self.outputs)

@@ -1,0 +1,128 @@
+"""Default deny for the LiteLLM namespace, then exactly the flows the proxy and its migration Job need.
+
+Pods are selected by the chart's two selector labels only; the migration Job's pods carry the same
+labels, so they get DNS and PostgreSQL egress before the first sync (these policies are created
+before the ArgoCD Application or Helm release).
+"""
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.layout import SELECTOR_LABELS
+from components.settings import Settings
+
+# Never reachable through the "internet on 443" rule: private ranges, CGNAT, loopback and
+# link-local (169.254.169.254 is the cloud metadata endpoint; fd00:ec2::254 lies in fc00::/7).
+PRIVATE_IPV4 = ["10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"]
+PRIVATE_IPV6 = ["fc00::/7", "fe80::/10"]
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+meta = k8s.meta.v1
+net = k8s.networking.v1
+
+
+def _in_namespace(namespace: str, pod_labels: dict[str, str] | None = None) -> net.NetworkPolicyPeerArgs:
+    return net.NetworkPolicyPeerArgs(
+        namespace_selector=meta.LabelSelectorArgs(match_labels={NAMESPACE_NAME_LABEL: namespace}),
+        pod_selector=meta.LabelSelectorArgs(match_labels=pod_labels) if pod_labels else None,
+    )
+
+
+def _tcp(port: int) -> net.NetworkPolicyPortArgs:
+    return net.NetworkPolicyPortArgs(protocol="TCP", port=port)
+
+
+def _proxy_pods() -> meta.LabelSelectorArgs:
+    return meta.LabelSelectorArgs(match_labels=dict(SELECTOR_LABELS))
+
+
+def _internet_peers(settings: Settings) -> list[net.NetworkPolicyPeerArgs]:
+    if settings.network_policy.egress_cidrs is not None:
+        return [net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=cidr)) for cidr in settings.network_policy.egress_cidrs]
+    return [
+        net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0", except_=PRIVATE_IPV4)),
+        net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="::/0", except_=PRIVATE_IPV6)),
+    ]
+
+
+def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRuleArgs]]:
+    """Egress of the proxy and migration pods, one named policy per destination."""
+    policy = settings.network_policy
+    rules = {
+        "litellm-egress-dns": [
+            net.NetworkPolicyEgressRuleArgs(
+                to=[_in_namespace(policy.dns_namespace, policy.dns_pod_labels)],
+                ports=[net.NetworkPolicyPortArgs(protocol="UDP", port=53), _tcp(53)],
+            )
+        ],
+        "litellm-egress-postgres": [
+            net.NetworkPolicyEgressRuleArgs(
+                to=[_in_namespace(settings.database.namespace)], ports=[_tcp(settings.database.port)]
+            )
+        ],
+        "litellm-egress-llm-apis": [
+            net.NetworkPolicyEgressRuleArgs(to=_internet_peers(settings), ports=[_tcp(443)])
+        ],
+    }
+    if settings.redis.enabled:
+        rules["litellm-egress-redis"] = [
+            net.NetworkPolicyEgressRuleArgs(to=[_in_namespace(settings.redis.namespace)], ports=[_tcp(settings.redis.port)])
+        ]
+    return rules
+
+
+def ingress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyIngressRuleArgs]]:
+    """Who may open connections to the proxy port."""
+    port = [_tcp(settings.service.port)]
+    rules = {}
+    if settings.network_policy.ingress_namespaces:
+        rules["litellm-ingress-clients"] = [
+            net.NetworkPolicyIngressRuleArgs(
+                from_=[_in_namespace(namespace) for namespace in settings.network_policy.ingress_namespaces], ports=port
+            )
+        ]
+    if settings.service_monitor.enabled:
+        rules["litellm-ingress-metrics"] = [
+            net.NetworkPolicyIngressRuleArgs(from_=[_in_namespace(settings.service_monitor.namespace)], ports=port)
+        ]
+    return rules
+
+
+class LiteLLMNetworkPolicies(pulumi.ComponentResource):
+    policies: list[net.NetworkPolicy]
+
+    def __init__(
+        self, name: str, settings: Settings, namespace: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("litellm:index:NetworkPolicies", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def policy(policy_name: str, spec: net.NetworkPolicySpecArgs) -> net.NetworkPolicy:
+            return net.NetworkPolicy(
+                f"{name}-{policy_name}",
+                metadata=meta.ObjectMetaArgs(name=policy_name, namespace=namespace),
+                spec=spec,
+                opts=child,
+            )
+
+        self.policies = [
+            policy(
+                "default-deny-all",
+                net.NetworkPolicySpecArgs(pod_selector=meta.LabelSelectorArgs(), policy_types=["Ingress", "Egress"]),
+            )
+        ]
+        for policy_name, egress in egress_rules(settings).items():
+            self.policies.append(
+                policy(
+                    policy_name,
+                    net.NetworkPolicySpecArgs(pod_selector=_proxy_pods(), policy_types=["Egress"], egress=egress),
+                )
+            )
+        for policy_name, ingress in ingress_rules(settings).items():
+            self.policies.append(
+                policy(
+                    policy_name,
+                    net.NetworkPolicySpecArgs(pod_selector=_proxy_pods(), policy_types=["Ingress"], ingress=ingress),
+                )
+            )
+        self.register_outputs({"names": [p.metadata.name for p in self.policies]})

@@ -1,0 +1,106 @@
+"""Every Secret the chart values reference, so no pod can start with a dangling reference.
+
+Secret values only ever live in Kubernetes Secrets and secret-marked outputs.
+"""
+
+from urllib.parse import quote
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from components.layout import (
+    MASTER_KEY_KEY,
+    REDIS_PASSWORD_KEY,
+    SALT_KEY_KEY,
+    SecretLayout,
+)
+from components.settings import Settings
+
+
+class LiteLLMSecrets(pulumi.ComponentResource):
+    master_key: pulumi.Output[str]
+    secrets: list[k8s.core.v1.Secret]
+
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        layout: SecretLayout,
+        namespace: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ):
+        super().__init__("litellm:index:Secrets", name, None, opts)
+        self._namespace = namespace
+        self.secrets = []
+
+        if settings.master_key is not None:
+            self.master_key = pulumi.Output.secret(settings.master_key.get_secret_value())
+        else:
+            generated = random.RandomPassword(
+                f"{name}-master-key",
+                length=48,
+                special=False,
+                # Replaced (rotated) only when the operator bumps litellm:masterKeyVersion.
+                keepers={"version": str(settings.master_key_version)},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.master_key = pulumi.Output.secret(pulumi.Output.concat("sk-", generated.result))
+        self._secret(f"{name}-master-key", layout.master_key, {MASTER_KEY_KEY: self.master_key})
+
+        # LiteLLM encrypts the credentials it stores in PostgreSQL with this key: a new value makes
+        # all of them unreadable. Generated once, never replaced, kept when the stack is destroyed.
+        salt = random.RandomPassword(
+            f"{name}-salt-key",
+            length=64,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self, protect=True),
+        )
+        self._secret(
+            f"{name}-salt-key", layout.salt_key, {SALT_KEY_KEY: salt.result}, protect=True, retain_on_delete=True
+        )
+
+        by_secret: dict[str, dict[str, str]] = {}
+        for env_name, secret_name in layout.provider_keys.items():
+            by_secret.setdefault(secret_name, {})[env_name] = settings.provider_keys[env_name].get_secret_value()
+        for secret_name in sorted(by_secret):
+            self._secret(f"{name}-{secret_name}", secret_name, pulumi.Output.secret(by_secret[secret_name]))
+
+        if settings.database.create_secret:
+            database = settings.database
+            # The chart splices DATABASE_USERNAME/DATABASE_PASSWORD into DATABASE_URL unescaped, so the
+            # Secret holds them percent-encoded (identical to the raw value for URL-safe passwords).
+            password = settings.database_password.get_secret_value()
+            self._secret(
+                f"{name}-database",
+                layout.database,
+                {
+                    database.username_key: quote(database.user, safe=""),
+                    database.password_key: pulumi.Output.secret(quote(password, safe="")),
+                },
+                protect=True,
+                retain_on_delete=True,
+            )
+
+        if layout.redis is not None:
+            self._secret(
+                f"{name}-redis",
+                layout.redis,
+                {REDIS_PASSWORD_KEY: pulumi.Output.secret(settings.redis_password.get_secret_value())},
+            )
+
+        self.register_outputs({"masterKey": self.master_key})
+
+    def _secret(self, resource_name: str, secret_name: str, data, protect: bool = False, retain_on_delete: bool = False):
+        secret = k8s.core.v1.Secret(
+            resource_name,
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=secret_name,
+                namespace=self._namespace,
+                labels={"app.kubernetes.io/part-of": "litellm", "app.kubernetes.io/managed-by": "pulumi"},
+            ),
+            type="Opaque",
+            string_data=data,
+            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=retain_on_delete),
+        )
+        self.secrets.append(secret)

@@ -1,0 +1,482 @@
+"""Typed, validated stack settings: the `litellm:` config keys are this module's public interface.
+
+Every key, its type, default and meaning lives here once; the README's config reference is generated
+from these models (`python -m scripts.config_reference`). Defaults are the seed's production values.
+"""
+
+import ipaddress
+import re
+from typing import Annotated, Literal, Optional
+from urllib.parse import urlparse
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from components.quantity import parse_quantity
+
+CHART_REPO_URL = "https://github.com/BerriAI/litellm.git"
+CHART_PATH = "deploy/charts/litellm-helm"
+CHART_REF = "v1.76.1-stable"
+"""The chart tag whose templates the values in `components/values.py` were verified against."""
+
+RELEASE_NAME = "litellm"
+"""Helm release name; with the chart's `nameOverride: litellm` every object is named `litellm`."""
+
+SECRET_CONFIG_KEYS = ("databasePassword", "providerKeys", "masterKey", "redisPassword")
+
+# Env names the chart or this program set explicitly: an explicit `env` entry shadows the same
+# name arriving through `environmentSecrets`, so a provider key with one of these names would
+# silently never reach the proxy.
+RESERVED_ENV_NAMES = frozenset(
+    {
+        "HOST",
+        "PORT",
+        "DATABASE_USERNAME",
+        "DATABASE_PASSWORD",
+        "DATABASE_HOST",
+        "DATABASE_NAME",
+        "DATABASE_URL",
+        "PROXY_MASTER_KEY",
+        "LITELLM_MASTER_KEY",
+        "LITELLM_SALT_KEY",
+        "REDIS_PASSWORD",
+        "DISABLE_ADMIN_UI",
+        "PROXY_BASE_URL",
+    }
+)
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
+_SECRET_DATA_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
+_SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_RELEASE_TAG = re.compile(r"^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
+_COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_VERSIONED_TAG = re.compile(r"\d+\.\d+\.\d+")
+_DURATION = re.compile(r"^\d+(ms|s|m|h)$")
+# YAML 1.1 words that the chart's unquoted `DATABASE_NAME: {{ .Values.db.database }}` would turn
+# into booleans or null.
+_YAML_SPECIAL_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+def _dns_label(value: str) -> str:
+    if not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a DNS-1123 label: use at most 63 lower-case letters, digits and '-',"
+            " starting and ending with a letter or digit"
+        )
+    return value
+
+
+def _dns_subdomain(value: str) -> str:
+    if not _DNS_SUBDOMAIN.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid Kubernetes object name (DNS-1123 subdomain: lower-case letters,"
+            " digits, '-' and '.')"
+        )
+    return value
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not an environment variable name: use A-Z, 0-9 and '_', e.g. OPENAI_API_KEY")
+    return value
+
+
+def _secret_data_key(value: str) -> str:
+    if not _SECRET_DATA_KEY.match(value):
+        raise ValueError(f"{value!r} is not a valid Secret key: use letters, digits, '-', '_' and '.'")
+    return value
+
+
+def _sql_identifier(value: str) -> str:
+    if not _SQL_IDENTIFIER.match(value) or value.lower() in _YAML_SPECIAL_WORDS:
+        raise ValueError(
+            f"{value!r} is not a plain PostgreSQL identifier: start with a letter or '_', then letters,"
+            " digits or '_' (and not a YAML word such as 'on' or 'null')"
+        )
+    return value
+
+
+def _quantity(value: object) -> str:
+    text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    if not isinstance(text, str):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity; examples: 250m, 1, 512Mi, 2Gi")
+    parse_quantity(text)
+    return text
+
+
+def _https_url(value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme != "https" or not parsed.hostname:
+        raise ValueError(f"{value!r} is not an https URL, e.g. https://litellm.example.com")
+    return value.rstrip("/")
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a CIDR block such as 203.0.113.0/24 ({exc})") from None
+
+
+def _duration(value: str) -> str:
+    if not _DURATION.match(value):
+        raise ValueError(f"{value!r} is not a Prometheus duration such as 30s or 1m")
+    return value
+
+
+class FieldError(ValueError):
+    """A validation error about a field below the model that raises it."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+class CrossFieldErrors(ValueError):
+    """Several problems at once, each with its path below the model that raises it."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+        self.problems = problems
+
+
+def _check_namespace_matches_host(host: str, namespace: str) -> None:
+    """`svc.ns.svc[.cluster.local]` names the namespace: a different `namespace` would aim the policy elsewhere."""
+    parts = host.split(".")
+    if len(parts) >= 3 and parts[2] == "svc" and parts[1] != namespace:
+        raise FieldError(
+            "namespace", f"{namespace!r} does not match the namespace {parts[1]!r} in host {host!r}"
+        )
+
+
+DnsLabel = Annotated[str, AfterValidator(_dns_label)]
+ObjectName = Annotated[str, AfterValidator(_dns_subdomain)]
+EnvName = Annotated[str, AfterValidator(_env_name)]
+SecretDataKey = Annotated[str, AfterValidator(_secret_data_key)]
+SqlIdentifier = Annotated[str, AfterValidator(_sql_identifier)]
+Quantity = Annotated[str, BeforeValidator(_quantity)]
+HttpsUrl = Annotated[str, AfterValidator(_https_url)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+Duration = Annotated[str, AfterValidator(_duration)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        hide_input_in_errors=True,
+    )
+
+
+class ChartSettings(_Model):
+    repo_url: HttpsUrl = Field(CHART_REPO_URL, description="Git repository that holds the chart (ArgoCD source).")
+    path: str = Field(CHART_PATH, description="Folder of the chart inside the repository.")
+    ref: str = Field(
+        CHART_REF,
+        description="Exact git tag (or 40-hex commit) of the chart; branches, `HEAD` and `latest` are rejected.",
+    )
+    local_path: Optional[str] = Field(
+        None,
+        description="Helm delivery only: folder holding the chart at `ref`. Default `vendor/charts/litellm-helm/<ref>`,"
+        " filled by `scripts/fetch-chart.sh`.",
+    )
+
+    @model_validator(mode="after")
+    def _exact_ref(self) -> "ChartSettings":
+        if not (_RELEASE_TAG.match(self.ref) or _COMMIT_SHA.match(self.ref)):
+            raise FieldError(
+                "ref",
+                f"{self.ref!r} is not an exact tag: use a release tag such as {CHART_REF} or a 40-character commit"
+                " SHA; branches, HEAD and latest move under you",
+            )
+        if self.path.startswith("/") or ".." in self.path.split("/"):
+            raise FieldError("path", f"{self.path!r} must be a relative folder inside the repository")
+        return self
+
+    @property
+    def chart_folder(self) -> str:
+        return self.local_path or f"vendor/charts/litellm-helm/{self.ref}"
+
+
+class ImageSettings(_Model):
+    repository: str = Field(
+        "ghcr.io/berriai/litellm-database", description="Proxy image (also runs the migration Job)."
+    )
+    tag: str = Field(
+        "main-stable",
+        description="Image tag; always set explicitly (the git chart's appVersion is v1.50.2). Prefer a versioned"
+        " tag such as `main-v1.76.1-stable`.",
+    )
+    pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field("IfNotPresent", description="Image pull policy.")
+
+    @model_validator(mode="after")
+    def _image_reference(self) -> "ImageSettings":
+        last = self.repository.rsplit("/", 1)[-1]
+        if not self.repository or " " in self.repository or ":" in last or "@" in last:
+            raise FieldError(
+                "repository", f"{self.repository!r} must be an image name without tag or digest (put the tag in image.tag)"
+            )
+        if not _IMAGE_TAG.match(self.tag):
+            raise FieldError("tag", f"{self.tag!r} is not an image tag: up to 128 letters, digits, '_', '.' and '-'")
+        return self
+
+    @property
+    def is_moving_tag(self) -> bool:
+        return not _VERSIONED_TAG.search(self.tag)
+
+
+class ServiceSettings(_Model):
+    type: Literal["ClusterIP", "NodePort", "LoadBalancer"] = Field("ClusterIP", description="Service type.")
+    port: Port = Field(4000, description="Service port; the chart also uses it as the container port.")
+
+
+class ComputeResources(_Model):
+    cpu: Quantity = Field(description="CPU quantity, e.g. `250m` or `1`.")
+    memory: Quantity = Field(description="Memory quantity, e.g. `512Mi` or `2Gi`.")
+
+
+class ResourceSettings(_Model):
+    requests: ComputeResources = Field(
+        ComputeResources(cpu="250m", memory="512Mi"), description="Requests of the proxy container."
+    )
+    limits: ComputeResources = Field(ComputeResources(cpu="1", memory="2Gi"), description="Limits of the proxy container.")
+
+    @model_validator(mode="after")
+    def _requests_within_limits(self) -> "ResourceSettings":
+        for field in ("cpu", "memory"):
+            request, limit = getattr(self.requests, field), getattr(self.limits, field)
+            if parse_quantity(request) > parse_quantity(limit):
+                raise FieldError(f"requests.{field}", f"{request!r} is more than limits.{field} {limit!r}")
+        return self
+
+
+class DatabaseSettings(_Model):
+    host: str = Field(
+        "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local",
+        description="PostgreSQL host (the CloudNativePG pooler in production).",
+    )
+    port: Port = Field(5432, description="PostgreSQL port.")
+    name: SqlIdentifier = Field("app", description="Database name.")
+    user: str = Field("litellm", min_length=1, description="Database user.")
+    schema_: SqlIdentifier = Field("litellm", alias="schema", description="PostgreSQL schema LiteLLM's tables live in.")
+    namespace: DnsLabel = Field(
+        "postgresql", description="Namespace of the PostgreSQL pods (egress NetworkPolicy target)."
+    )
+    secret_name: ObjectName = Field("postgres", description="Secret in the LiteLLM namespace with the credentials.")
+    password_key: SecretDataKey = Field("DATABASE_PASSWORD", description="Key of the password in that Secret.")
+    username_key: SecretDataKey = Field("DATABASE_USERNAME", description="Key of the user name in that Secret.")
+    create_secret: bool = Field(
+        True,
+        description="`true`: the program creates the Secret from `litellm:databasePassword`. `false`: the Secret"
+        " already exists (database or secrets operator) and holds both keys, URL-safe.",
+    )
+    ssl_mode: Optional[Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]] = Field(
+        None, description="`sslmode` query parameter of DATABASE_URL; unset leaves the driver default."
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DatabaseSettings":
+        if not self.host or any(c in self.host for c in " /@?#"):
+            raise FieldError("host", f"{self.host!r} is not a host name or IP address")
+        if self.password_key == self.username_key:
+            raise FieldError("passwordKey", "must differ from usernameKey: the Secret holds both values")
+        _check_namespace_matches_host(self.host, self.namespace)
+        return self
+
+
+class RedisCacheSettings(_Model):
+    ttl: int = Field(86400, ge=1, description="Seconds a cached response lives.")
+    namespace: str = Field(
+        "litellm_cache", min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$", description="Key prefix of cached responses."
+    )
+    flush_size: Optional[int] = Field(
+        None,
+        ge=1,
+        description="`redis_flush_size`: buffer this many responses per pod before writing to Redis. Unset writes"
+        " immediately (recommended).",
+    )
+
+
+class RedisSettings(_Model):
+    enabled: bool = Field(True, description="Use Redis for the response cache and the shared router state.")
+    host: str = Field("redis.redis.svc.cluster.local", min_length=1, description="Redis host.")
+    port: Port = Field(6379, description="Redis port.")
+    namespace: DnsLabel = Field("redis", description="Namespace of the Redis pods (egress NetworkPolicy target).")
+    cache: RedisCacheSettings = Field(RedisCacheSettings(), description="Response cache settings.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "RedisSettings":
+        _check_namespace_matches_host(self.host, self.namespace)
+        return self
+
+
+class UISettings(_Model):
+    enabled: bool = Field(True, description="Serve the Admin UI at `/ui` (`false` sets `DISABLE_ADMIN_UI=True`).")
+
+
+class ModelSettings(_Model):
+    name: str = Field(min_length=1, description="Model name clients request (`model_name`).")
+    model: str = Field(min_length=1, description="LiteLLM provider/model string, e.g. `openai/gpt-4o`.")
+    api_key_env: EnvName = Field(description="Env var (a key of `litellm:providerKeys`) holding the provider key.")
+    api_base: Optional[HttpsUrl] = Field(None, description="Provider endpoint override (e.g. Azure).")
+
+
+class ArgoCDSettings(_Model):
+    namespace: DnsLabel = Field("argocd", description="Namespace ArgoCD watches for Applications.")
+    project: str = Field("default", min_length=1, description="ArgoCD project of the Application.")
+    sync_wave: int = Field(10, description="`argocd.argoproj.io/sync-wave` of the Application.")
+    prune: bool = Field(True, description="Automated sync deletes resources removed from the chart.")
+    self_heal: bool = Field(True, description="Automated sync reverts manual changes in the cluster.")
+    cascade_delete: bool = Field(
+        True,
+        description="Add ArgoCD's resources finalizer: deleting the Application deletes the workloads it deployed.",
+    )
+    destination_server: HttpsUrl = Field(
+        "https://kubernetes.default.svc", description="Cluster API the Application deploys to."
+    )
+
+
+class NetworkPolicySettings(_Model):
+    enabled: bool = Field(True, description="Default-deny the namespace and allow only the flows LiteLLM needs.")
+    ingress_namespaces: list[DnsLabel] = Field(
+        ["ingress-nginx"], description="Namespaces allowed to reach the proxy port (ingress controller, gateways)."
+    )
+    egress_cidrs: Optional[list[Cidr]] = Field(
+        None,
+        description="Provider CIDRs allowed on 443. Unset allows the internet on 443, minus private, CGNAT and"
+        " link-local ranges.",
+    )
+    dns_namespace: DnsLabel = Field("kube-system", description="Namespace of the cluster DNS pods.")
+    dns_pod_labels: dict[str, str] = Field({"k8s-app": "kube-dns"}, description="Labels of the cluster DNS pods.")
+
+
+class AutoscalingSettings(_Model):
+    enabled: bool = Field(False, description="HorizontalPodAutoscaler through the chart (replaces `replicas`).")
+    min_replicas: int = Field(3, ge=1, description="Lowest replica count.")
+    max_replicas: int = Field(10, ge=1, description="Highest replica count.")
+    target_cpu_utilization_percentage: int = Field(80, ge=1, le=100, description="CPU utilisation target, percent.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AutoscalingSettings":
+        if self.min_replicas > self.max_replicas:
+            raise FieldError("minReplicas", f"{self.min_replicas} is more than maxReplicas {self.max_replicas}")
+        return self
+
+
+class PodDisruptionBudgetSettings(_Model):
+    enabled: bool = Field(True, description="PodDisruptionBudget when more than one replica runs.")
+    max_unavailable: int = Field(1, ge=1, description="Proxy pods a voluntary disruption may take down at once.")
+
+
+class ServiceMonitorSettings(_Model):
+    enabled: bool = Field(False, description="Prometheus Operator ServiceMonitor for `/metrics`.")
+    namespace: DnsLabel = Field("monitoring", description="Namespace of Prometheus (allowed to scrape).")
+    interval: Duration = Field("30s", description="Scrape interval.")
+    labels: dict[str, str] = Field({}, description="Extra labels, e.g. the `release` your Prometheus selects.")
+
+
+class Settings(_Model):
+    """Every `litellm:` stack config key."""
+
+    namespace: DnsLabel = Field("litellm", description="Namespace LiteLLM runs in.")
+    delivery: Literal["argocd", "helm"] = Field(
+        "argocd", description="`argocd`: an ArgoCD Application. `helm`: a Helm release applied by Pulumi."
+    )
+    chart: ChartSettings = Field(ChartSettings(), description="The litellm-helm chart source.")
+    image: ImageSettings = Field(ImageSettings(), description="Proxy image.")
+    replicas: int = Field(3, ge=1, description="Proxy replicas (ignored when autoscaling is enabled).")
+    service: ServiceSettings = Field(ServiceSettings(), description="Kubernetes Service of the proxy.")
+    resources: ResourceSettings = Field(ResourceSettings(), description="Proxy container resources; requests <= limits.")
+    database: DatabaseSettings = Field(DatabaseSettings(), description="External PostgreSQL.")
+    redis: RedisSettings = Field(RedisSettings(), description="External Redis for cache and router state.")
+    num_retries: int = Field(2, ge=0, le=10, description="Router retries per request (`router_settings.num_retries`).")
+    telemetry: bool = Field(
+        False, description="`litellm_settings.telemetry`; LiteLLM v1.76.1 sends no telemetry when self-hosted."
+    )
+    ui: UISettings = Field(UISettings(), description="Admin UI.")
+    models: list[ModelSettings] = Field([], description="`model_list` entries.")
+    argocd: ArgoCDSettings = Field(ArgoCDSettings(), description="ArgoCD delivery.")
+    network_policy: NetworkPolicySettings = Field(NetworkPolicySettings(), description="NetworkPolicies.")
+    public_url: Optional[HttpsUrl] = Field(None, description="Public https URL (stack output, `PROXY_BASE_URL`).")
+    autoscaling: AutoscalingSettings = Field(AutoscalingSettings(), description="HorizontalPodAutoscaler.")
+    pod_disruption_budget: PodDisruptionBudgetSettings = Field(
+        PodDisruptionBudgetSettings(), description="PodDisruptionBudget."
+    )
+    service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
+    master_key_version: int = Field(
+        1, ge=1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."
+    )
+    split_provider_keys: bool = Field(
+        False, description="One Secret per provider key instead of one `litellm-provider-keys` Secret."
+    )
+    database_password: Optional[SecretStr] = Field(
+        None, description="Secret. Database password; required unless `database.createSecret` is false."
+    )
+    provider_keys: dict[EnvName, SecretStr] = Field(
+        description="Secret. Provider API keys as `{ENV_NAME: value}`, e.g. `OPENAI_API_KEY`."
+    )
+    master_key: Optional[SecretStr] = Field(
+        None, description="Secret. Proxy master key (`sk-...`); generated when unset."
+    )
+    redis_password: Optional[SecretStr] = Field(None, description="Secret. Turns on Redis AUTH.")
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> "Settings":
+        problems = []
+        for name, value in self.provider_keys.items():
+            if name in RESERVED_ENV_NAMES:
+                problems.append(
+                    (f"providerKeys.{name}", "is set by the chart or this program and would shadow nothing: rename it")
+                )
+            if not value.get_secret_value():
+                problems.append((f"providerKeys.{name}", "is empty"))
+        for index, model in enumerate(self.models):
+            if model.api_key_env not in self.provider_keys:
+                known = ", ".join(sorted(self.provider_keys)) or "none"
+                problems.append(
+                    (
+                        f"models[{index}].apiKeyEnv",
+                        f"{model.api_key_env!r} is not a key of litellm:providerKeys (set: {known})",
+                    )
+                )
+        if self.database.create_secret and self.database_password is None:
+            problems.append(
+                ("databasePassword", "is required while database.createSecret is true (pulumi config set --secret)")
+            )
+        if not self.database.create_secret and self.database_password is not None:
+            problems.append(
+                ("databasePassword", "is not used when database.createSecret is false: remove it from the stack")
+            )
+        if self.database_password is not None and not self.database_password.get_secret_value():
+            problems.append(("databasePassword", "is empty"))
+        if self.master_key is not None:
+            key = self.master_key.get_secret_value()
+            if not key.startswith("sk-") or len(key) < 16:
+                problems.append(("masterKey", "must start with 'sk-' and be at least 16 characters long"))
+        if self.redis_password is not None and not self.redis.enabled:
+            problems.append(("redisPassword", "is set but redis.enabled is false"))
+        if self.redis_password is not None and not self.redis_password.get_secret_value():
+            problems.append(("redisPassword", "is empty"))
+        if problems:
+            raise CrossFieldErrors(problems)
+        return self
+
+    @property
+    def proxy_replicas(self) -> int:
+        """Replicas that run in steady state (the HPA floor when autoscaling)."""
+        return self.autoscaling.min_replicas if self.autoscaling.enabled else self.replicas

@@ -1,0 +1,160 @@
+"""The litellm-helm values, built in one place as a pure function of the settings.
+
+Both delivery modes (ArgoCD `valuesObject`, Helm release `values`) use `build_chart_values`. The
+chart at v1.76.1-stable has no values schema and ignores unknown keys, so every key here is one its
+templates read (shared facts, sections 1-4). Secrets appear by name only, never by value.
+"""
+
+import ipaddress
+from typing import Any
+
+from components.layout import MASTER_KEY_KEY, REDIS_PASSWORD_KEY, SELECTOR_LABELS, secret_layout
+from components.settings import Settings
+
+# The chart's default `db.url` plus the schema and TLS parameters. Kubernetes expands the
+# `$(VAR)`s from the env entries the chart defines before DATABASE_URL; the Secret holds the user
+# and password URL-encoded, so the expansion is a valid URL for any password.
+DATABASE_URL_TEMPLATE = "postgresql://$(DATABASE_USERNAME):$(DATABASE_PASSWORD)@$(DATABASE_HOST)/$(DATABASE_NAME)"
+
+
+def build_chart_values(settings: Settings) -> dict[str, Any]:
+    secrets = secret_layout(settings)
+    return {
+        "replicaCount": settings.replicas,
+        "image": {
+            "repository": settings.image.repository,
+            "tag": settings.image.tag,
+            "pullPolicy": settings.image.pull_policy,
+        },
+        "service": {"type": settings.service.type, "port": settings.service.port},
+        "resources": settings.resources.model_dump(),
+        # Without a name the chart generates a new master key on every render.
+        "masterkeySecretName": secrets.master_key,
+        "masterkeySecretKey": MASTER_KEY_KEY,
+        "environmentSecrets": secrets.environment_secrets,
+        "envVars": _env_vars(settings),
+        "db": _database(settings),
+        # The bundled Bitnami Redis stays off: the proxy talks to the existing Redis via proxy_config.
+        "redis": {"enabled": False},
+        "migrationJob": {
+            "enabled": True,
+            "hooks": {
+                "argocd": {"enabled": settings.delivery == "argocd"},
+                "helm": {"enabled": settings.delivery == "helm"},
+            },
+        },
+        "proxy_config": build_proxy_config(settings),
+        "podSecurityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
+        # The chart copies `securityContext` to the migration Job's container too. The image runs as
+        # root and Prisma writes its engines under /root/.cache, so no runAsNonRoot and no read-only root.
+        "securityContext": {
+            "allowPrivilegeEscalation": False,
+            "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"},
+        },
+        "affinity": {
+            "podAntiAffinity": {
+                "preferredDuringSchedulingIgnoredDuringExecution": [
+                    {
+                        "weight": 100,
+                        "podAffinityTerm": {
+                            "topologyKey": "kubernetes.io/hostname",
+                            "labelSelector": {"matchLabels": dict(SELECTOR_LABELS)},
+                        },
+                    }
+                ]
+            }
+        },
+        "autoscaling": _autoscaling(settings),
+    }
+
+
+def build_proxy_config(settings: Settings) -> dict[str, Any]:
+    """LiteLLM's config.yaml (`proxy_config`); `os.environ/NAME` values resolve from the pod env."""
+    litellm_settings: dict[str, Any] = {"telemetry": settings.telemetry}
+    router_settings: dict[str, Any] = {"num_retries": settings.num_retries}
+    redis = settings.redis
+    if redis.enabled:
+        password = {"password": f"os.environ/{REDIS_PASSWORD_KEY}"} if settings.redis_password is not None else {}
+        cache_params: dict[str, Any] = {
+            "type": "redis",
+            "host": redis.host,
+            "port": redis.port,
+            **password,
+            "ttl": redis.cache.ttl,
+            "namespace": redis.cache.namespace,
+        }
+        if redis.cache.flush_size is not None:
+            cache_params["redis_flush_size"] = redis.cache.flush_size
+        litellm_settings.update(cache=True, cache_params=cache_params)
+        router_settings.update(redis_host=redis.host, redis_port=redis.port)
+        if settings.redis_password is not None:
+            router_settings["redis_password"] = f"os.environ/{REDIS_PASSWORD_KEY}"
+    if settings.service_monitor.enabled:
+        litellm_settings["callbacks"] = ["prometheus"]
+    return {
+        "model_list": [_model_entry(model) for model in settings.models],
+        "general_settings": {
+            "master_key": "os.environ/PROXY_MASTER_KEY",
+            # The migration Job applies the schema; the pods must not race it at start-up. Set here,
+            # not in envVars: the chart copies envVars into the Job, which already sets the same env name.
+            "disable_prisma_schema_update": True,
+        },
+        "litellm_settings": litellm_settings,
+        "router_settings": router_settings,
+    }
+
+
+def _model_entry(model) -> dict[str, Any]:
+    params: dict[str, Any] = {"model": model.model, "api_key": f"os.environ/{model.api_key_env}"}
+    if model.api_base:
+        params["api_base"] = model.api_base
+    return {"model_name": model.name, "litellm_params": params}
+
+
+def _env_vars(settings: Settings) -> dict[str, str]:
+    env: dict[str, str] = {}
+    if not settings.ui.enabled:
+        env["DISABLE_ADMIN_UI"] = "True"
+    if settings.public_url:
+        env["PROXY_BASE_URL"] = settings.public_url
+    return env
+
+
+def _database(settings: Settings) -> dict[str, Any]:
+    database = settings.database
+    query = f"?schema={database.schema_}"
+    if database.ssl_mode:
+        query += f"&sslmode={database.ssl_mode}"
+    return {
+        # Both flags: with deployStandalone left at its default (true) the pods use a bundled Postgres.
+        "deployStandalone": False,
+        "useExisting": True,
+        "endpoint": f"{_url_host(database.host)}:{database.port}",
+        "database": database.name,
+        "url": DATABASE_URL_TEMPLATE + query,
+        "secret": {
+            "name": database.secret_name,
+            "usernameKey": database.username_key,
+            "passwordKey": database.password_key,
+        },
+    }
+
+
+def _url_host(host: str) -> str:
+    try:
+        return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
+    except ValueError:
+        return host
+
+
+def _autoscaling(settings: Settings) -> dict[str, Any]:
+    autoscaling = settings.autoscaling
+    if not autoscaling.enabled:
+        return {"enabled": False}
+    return {
+        "enabled": True,
+        "minReplicas": autoscaling.min_replicas,
+        "maxReplicas": autoscaling.max_replicas,
+        "targetCPUUtilizationPercentage": autoscaling.target_cpu_utilization_percentage,
+    }

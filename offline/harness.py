@@ -1,0 +1,220 @@
+"""Run the real Pulumi program with no CLI, no provider plugin, no cluster and no network.
+
+`run_program` evaluates `__main__.py` under `pulumi.runtime.set_mocks`, inside a root Stack as the
+CLI would, and records every resource registration with the fields the stock mocks drop (parent,
+protect, retainOnDelete, dependencies), the stack outputs and the log. Used by the tests, the
+render command and the benchmark.
+"""
+
+import asyncio
+import hashlib
+import json
+import logging
+import runpy
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "litellm"
+SECRET_PLACEHOLDER = "PLACEHOLDER-set-with-pulumi-config-set-secret"
+
+
+@dataclass
+class Registration:
+    type: str
+    name: str
+    urn: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    protect: bool = False
+    retain_on_delete: bool = False
+    dependencies: list[str] = field(default_factory=list)
+    read: bool = False
+    """True for a `.get()` read of an existing object rather than a resource the program manages."""
+
+
+@dataclass
+class Run:
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    logs: list[tuple[str, str]]
+    error: Optional[BaseException] = None
+
+    def of_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str, name: Optional[str] = None) -> Registration:
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_} {name or ''}, found {[r.name for r in found]}")
+        return found[0]
+
+    @property
+    def warnings(self) -> list[str]:
+        return [message for level, message in self.logs if level == "WARNING"]
+
+
+class FakeCloud(mocks.Mocks):
+    """Returns what the providers would: inputs as state, plus realistic computed values."""
+
+    def new_resource(self, args: mocks.MockResourceArgs):
+        state = dict(args.inputs)
+        if args.typ == "random:index/randomPassword:RandomPassword":
+            state["result"] = _fake_password(args.name, int(args.inputs.get("length", 32)))
+        return (args.resource_id or f"{args.name}-id", state)
+
+    def call(self, args: mocks.MockCallArgs):
+        return ({}, None)
+
+
+def _fake_password(seed: str, length: int) -> str:
+    alphabet = string.ascii_letters + string.digits
+    digest = hashlib.sha256(seed.encode()).digest() * (length // 32 + 1)
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    def __init__(self, cloud: mocks.Mocks):
+        super().__init__(cloud)
+        self.registrations: list[Registration] = []
+        self.stack_urn: Optional[str] = None
+        self.stack_outputs: dict[str, Any] = {}
+
+    def RegisterResource(self, request):
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            self.stack_urn = response.urn
+        else:
+            self.registrations.append(
+                Registration(
+                    type=request.type,
+                    name=request.name,
+                    urn=response.urn,
+                    parent=request.parent,
+                    custom=request.custom,
+                    inputs=rpc.deserialize_properties(request.object),
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    dependencies=list(request.dependencies),
+                )
+            )
+        return response
+
+    def ReadResource(self, request):
+        response = super().ReadResource(request)
+        self.registrations.append(
+            Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent,
+                custom=True,
+                inputs={"id": request.id},
+                dependencies=list(request.dependencies),
+                read=True,
+            )
+        )
+        return response
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn == self.stack_urn:
+            self.stack_outputs = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[tuple[str, str]] = []
+
+    def emit(self, record):
+        self.records.append((record.levelname, record.getMessage()))
+
+
+def run_program(
+    config: Mapping[str, str],
+    secret_keys: Optional[list[str]] = None,
+    stack: str = "dev",
+    preview: bool = False,
+    main: Path = PROJECT_ROOT / "__main__.py",
+) -> Run:
+    """Evaluate the program once; exceptions are returned in `Run.error`, not raised."""
+    runtime_config.set_all_config(dict(config), list(secret_keys or []))
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    logger = logging.getLogger(f"litellm.offline.{id(config)}")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    handler = _ListHandler()
+    logger.handlers = [handler]
+    monitor = RecordingMonitor(FakeCloud())
+    runtime_settings.ROOT.set(None)
+    mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor)
+    monitor.registrations.clear()
+    runtime_settings.ROOT.set(None)
+    error: Optional[BaseException] = None
+    try:
+        _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+    except Exception as exc:  # noqa: BLE001 - handed to the caller
+        error = exc
+    finally:
+        runtime_settings.ROOT.set(None)
+        asyncio.get_event_loop().close()
+    return Run(monitor.registrations, monitor.stack_outputs, handler.records, error)
+
+
+def stack_file(stack: str) -> Path:
+    return PROJECT_ROOT / f"Pulumi.{stack}.yaml"
+
+
+def stack_config(stack: str, secrets: Optional[Mapping[str, Any]] = None) -> tuple[dict[str, str], list[str]]:
+    """The config and secret keys the CLI would hand the program for `Pulumi.<stack>.yaml`.
+
+    `secure:` values cannot be decrypted without the CLI: they, and the secret keys a stack file
+    leaves out, come from `secrets` (full key -> value), or become a visible placeholder.
+    """
+    document = yaml.safe_load(stack_file(stack).read_text(encoding="utf-8")) or {}
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in (document.get("config") or {}).items():
+        if _contains_secure(value):
+            secret_keys.append(key)
+            value = (secrets or {}).get(key, _placeholder(value))
+        config[key] = encode_config_value(value)
+    for key, value in (secrets or {}).items():
+        if key not in config:
+            config[key] = encode_config_value(value)
+            secret_keys.append(key)
+    return config, secret_keys
+
+
+def encode_config_value(value: Any) -> str:
+    """As the CLI passes config: strings as is, everything else JSON-encoded."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _contains_secure(value: Any) -> bool:
+    if isinstance(value, dict):
+        return set(value) == {"secure"} or any(_contains_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_secure(v) for v in value)
+    return False
+
+
+def _placeholder(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {k: _placeholder(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_placeholder(v) for v in value]
+    return value
