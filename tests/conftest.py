@@ -1,0 +1,83 @@
+"""Shared fixtures: known fake secrets, and the real program run under mocks."""
+
+import json
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from components.config import settings_from_config
+from components.settings import Settings
+from offline.harness import Run, encode_config_value, run_program, stack_config
+
+# Fake but realistic secret values: every one is searched for in the leak tests.
+OPENAI_KEY = "sk-openai-FAKE-0123456789abcdef"
+ANTHROPIC_KEY = "sk-ant-FAKE-fedcba9876543210"
+DATABASE_PASSWORD = "p@ss:w/rd?#%&=+ 1"
+MASTER_KEY = "sk-master-FAKE-1234567890"
+REDIS_PASSWORD = "redis-FAKE-pa55word"
+
+SECRETS = {
+    "litellm:providerKeys": {"OPENAI_API_KEY": OPENAI_KEY, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
+    "litellm:databasePassword": DATABASE_PASSWORD,
+}
+
+
+def run_stack(stack: str, overrides: Optional[dict[str, Any]] = None, secrets: Optional[dict[str, Any]] = None) -> Run:
+    """Run the program for `Pulumi.<stack>.yaml`, with `overrides` (full key -> value) on top."""
+    config, secret_keys = stack_config(stack, SECRETS if secrets is None else secrets)
+    for key, value in (overrides or {}).items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = encode_config_value(value)
+            if key in ("litellm:masterKey", "litellm:redisPassword", "litellm:databasePassword", "litellm:providerKeys"):
+                secret_keys.append(key)
+    return run_program(config, secret_keys, stack=stack)
+
+
+def settings_for(**keys: Any) -> Settings:
+    """Settings from config keys given without the `litellm:` prefix, with the default secrets
+    (a key given as None is left unset)."""
+    merged = {**_plain(SECRETS), **keys}
+    raw = {f"litellm:{key}": encode_config_value(value) for key, value in merged.items() if value is not None}
+    secret_keys = [f"litellm:{key}" for key in ("providerKeys", "databasePassword", "masterKey", "redisPassword")]
+    return settings_from_config(raw, secret_keys)
+
+
+def _plain(secrets: dict[str, Any]) -> dict[str, Any]:
+    return {key.removeprefix("litellm:"): value for key, value in secrets.items()}
+
+
+def unwrap(value: Any) -> Any:
+    """A recorded input with its secret wrappers removed."""
+    from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
+
+    if is_rpc_secret(value):
+        return unwrap(unwrap_rpc_secret(value))
+    if isinstance(value, dict):
+        return {k: unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap(v) for v in value]
+    return value
+
+
+def secret_data(run: Run) -> dict[str, dict[str, str]]:
+    """Secret name -> its stringData, as the cluster would store it."""
+    return {
+        r.inputs["metadata"]["name"]: unwrap(r.inputs["stringData"]) for r in run.of_type("kubernetes:core/v1:Secret")
+    }
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, default=str, sort_keys=True)
+
+
+@pytest.fixture
+def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in for `scripts/fetch-chart.sh` output, so Helm delivery finds its chart offline."""
+    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+    folder.mkdir(parents=True)
+    (folder / "Chart.yaml").write_text("apiVersion: v2\nname: litellm-helm\nversion: 0.4.5\nappVersion: v1.50.2\n")
+    monkeypatch.chdir(tmp_path)
+    return folder

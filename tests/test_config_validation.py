@@ -1,0 +1,154 @@
+"""Bad stack config: a clear error naming the key, every problem at once, and nothing registered."""
+
+import pytest
+
+from components.config import ConfigError, risk_warnings
+from offline.harness import run_program, stack_config
+from tests.conftest import SECRETS, run_stack, settings_for
+
+SEED_MODELS = [
+    {"name": "gpt-4o", "model": "openai/gpt-4o", "apiKeyEnv": "OPENAI_API_KEY"},
+]
+
+BAD_CONFIGS = [
+    ("typo-in-key", {"litellm:replica": 3}, "litellm:replica: unknown key; did you mean litellm:replicas?"),
+    ("replicas-not-a-number", {"litellm:replicas": "three"}, "litellm:replicas: \"three\" is not valid"),
+    ("replicas-zero", {"litellm:replicas": 0}, "litellm:replicas: \"0\" is not valid: input should be greater than or equal to 1"),
+    (
+        "memory-not-a-quantity",
+        {"litellm:resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2GB"}}},
+        "litellm:resources.limits.memory: '2GB' is not a Kubernetes quantity (try 2Gi)",
+    ),
+    (
+        "request-above-limit",
+        {"litellm:resources": {"requests": {"cpu": "2", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}},
+        "litellm:resources.requests.cpu: '2' is more than limits.cpu '1'",
+    ),
+    ("chart-ref-branch", {"litellm:chart": {"ref": "main"}}, "litellm:chart.ref: 'main' is not an exact tag"),
+    ("chart-ref-head", {"litellm:chart": {"ref": "HEAD"}}, "litellm:chart.ref: 'HEAD' is not an exact tag"),
+    ("chart-ref-latest", {"litellm:chart": {"ref": "latest"}}, "litellm:chart.ref: 'latest' is not an exact tag"),
+    (
+        "model-key-not-provided",
+        {"litellm:models": [{"name": "mistral", "model": "mistral/large", "apiKeyEnv": "MISTRAL_API_KEY"}]},
+        "litellm:models[0].apiKeyEnv: 'MISTRAL_API_KEY' is not a key of litellm:providerKeys",
+    ),
+    ("namespace-not-dns-label", {"litellm:namespace": "LiteLLM_Prod"}, "litellm:namespace: 'LiteLLM_Prod' is not a DNS-1123 label"),
+    ("service-port-out-of-range", {"litellm:service": {"port": 70000}}, "litellm:service.port: 70000 is not valid"),
+    ("database-port-zero", {"litellm:database": {"port": 0}}, "litellm:database.port: 0 is not valid"),
+    ("public-url-not-https", {"litellm:publicUrl": "http://litellm.example.com"}, "litellm:publicUrl: 'http://litellm.example.com' is not an https URL"),
+    ("unknown-delivery", {"litellm:delivery": "flux"}, "litellm:delivery: \"flux\" is not valid: input should be 'argocd' or 'helm'"),
+    (
+        "tag-inside-repository",
+        {"litellm:image": {"repository": "ghcr.io/berriai/litellm:v1", "tag": "main-v1.76.1-stable"}},
+        "litellm:image.repository: 'ghcr.io/berriai/litellm:v1' must be an image name without tag",
+    ),
+    ("typo-in-nested-key", {"litellm:database": {"hots": "db"}}, "litellm:database.hots: unknown key; did you mean litellm:database.host?"),
+    (
+        "cidr-out-of-range",
+        {"litellm:networkPolicy": {"egressCidrs": ["203.0.113.0/33"]}},
+        "litellm:networkPolicy.egressCidrs[0]: '203.0.113.0/33' is not a CIDR block",
+    ),
+    ("ttl-negative", {"litellm:redis": {"cache": {"ttl": -5}}}, "litellm:redis.cache.ttl: -5 is not valid"),
+    ("object-key-given-a-string", {"litellm:image": "main-stable"}, "litellm:image: expected an object or a list"),
+    (
+        "namespace-contradicts-host",
+        {"litellm:database": {"namespace": "databases"}},
+        "litellm:database.namespace: 'databases' does not match the namespace 'postgresql' in host",
+    ),
+    ("telemetry-not-a-bool", {"litellm:telemetry": "maybe"}, "litellm:telemetry: \"maybe\" is not valid"),
+    (
+        "autoscaling-min-above-max",
+        {"litellm:autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 2}},
+        "litellm:autoscaling.minReplicas: 5 is more than maxReplicas 2",
+    ),
+    ("sql-name-yaml-word", {"litellm:database": {"name": "on"}}, "litellm:database.name: 'on' is not a plain PostgreSQL identifier"),
+    (
+        "reserved-provider-key-name",
+        {"litellm:providerKeys": {"OPENAI_API_KEY": "sk-a", "ANTHROPIC_API_KEY": "sk-b", "DATABASE_URL": "x"}},
+        "litellm:providerKeys.DATABASE_URL: is set by the chart or this program",
+    ),
+    ("provider-keys-missing", {"litellm:providerKeys": None}, "litellm:providerKeys: is required"),
+    (
+        "database-password-missing",
+        {"litellm:databasePassword": None},
+        "litellm:databasePassword: is required while database.createSecret is true",
+    ),
+    ("pull-policy-unknown", {"litellm:image": {"pullPolicy": "Sometimes"}}, "litellm:image.pullPolicy: \"Sometimes\" is not valid"),
+]
+
+
+@pytest.mark.parametrize("overrides, expected", [case[1:] for case in BAD_CONFIGS], ids=[case[0] for case in BAD_CONFIGS])
+def test_bad_config_is_rejected_with_its_key_and_registers_nothing(overrides, expected):
+    run = run_stack("prod", overrides)
+    assert isinstance(run.error, ConfigError)
+    assert expected in str(run.error)
+    assert run.registrations == []
+
+
+def test_all_problems_are_reported_at_once():
+    run = run_stack("prod", {"litellm:replicas": 0, "litellm:namespace": "Bad", "litellm:chart": {"ref": "main"}})
+    assert sorted(problem.split(":")[1] for problem in run.error.problems) == ["chart.ref", "namespace", "replicas"]
+
+
+def test_a_secret_set_in_plain_text_is_rejected_without_echoing_it():
+    config, secret_keys = stack_config("prod", SECRETS)
+    config["litellm:masterKey"] = "sk-plaintext-master-key-value"
+    run = run_program(config, secret_keys, stack="prod")
+    assert "litellm:masterKey: is stored in plain text; set it with `pulumi config set --secret" in str(run.error)
+    assert "sk-plaintext-master-key-value" not in str(run.error)
+    assert run.registrations == []
+
+
+def test_an_invalid_secret_value_is_never_echoed():
+    run = run_stack("prod", {"litellm:masterKey": "not-an-sk-key-but-secret"})
+    assert "litellm:masterKey: must start with 'sk-'" in str(run.error)
+    assert "not-an-sk-key-but-secret" not in str(run.error)
+
+
+def test_a_wrongly_typed_secret_is_never_echoed():
+    run = run_stack("prod", {"litellm:providerKeys": {"OPENAI_API_KEY": ["sk-in-a-list-SECRET"]}})
+    assert "litellm:providerKeys.OPENAI_API_KEY" in str(run.error)
+    assert "sk-in-a-list-SECRET" not in str(run.error)
+
+
+def test_error_message_carries_no_traceback_or_pydantic_noise():
+    run = run_stack("prod", {"litellm:replicas": "three"})
+    text = str(run.error)
+    assert "Traceback" not in text and "pydantic" not in text and "errors.pydantic.dev" not in text
+
+
+def test_database_password_is_not_needed_for_a_pre_existing_secret():
+    settings = settings_for(database={"createSecret": False}, databasePassword=None)
+    assert settings.database.create_secret is False
+
+
+def test_config_keys_of_other_namespaces_are_left_alone():
+    run = run_stack("prod", {"kubernetes:context": "prod-cluster"})
+    assert run.error is None
+
+
+def test_moving_image_tag_warns_with_a_pinned_alternative():
+    warnings = risk_warnings(settings_for(image={"tag": "main-stable"}), "staging")
+    assert any("litellm:image.tag 'main-stable' is a moving tag" in w and "main-v1.76.1-stable" in w for w in warnings)
+
+
+def test_versioned_image_tag_does_not_warn():
+    warnings = risk_warnings(settings_for(image={"tag": "main-v1.76.1-stable"}), "staging")
+    assert not any("litellm:image.tag" in w for w in warnings)
+
+
+def test_cache_flush_size_warns():
+    warnings = risk_warnings(settings_for(redis={"cache": {"flushSize": 100}}), "staging")
+    assert any("litellm:redis.cache.flushSize 100" in w for w in warnings)
+
+
+def test_single_replica_warns_only_on_a_production_stack():
+    settings = settings_for(replicas=1, image={"tag": "main-v1.76.1-stable"})
+    assert any("looks like production" in w for w in risk_warnings(settings, "prod"))
+    assert not any("looks like production" in w for w in risk_warnings(settings, "dev"))
+
+
+def test_warnings_reach_the_pulumi_log_in_preview():
+    run = run_stack("prod")
+    assert any("is a moving tag" in w for w in run.warnings)
+    assert any("flushSize" in w for w in run.warnings)

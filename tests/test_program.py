@@ -1,0 +1,201 @@
+"""The real program, run end to end under mocks for each committed stack file."""
+
+from collections import Counter
+
+import pytest
+from pulumi.runtime.rpc import is_rpc_secret
+
+from components.config import settings_from_config
+from components.values import build_chart_values
+from offline.harness import stack_config
+from tests.conftest import SECRETS, run_stack
+
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+SECRET = "kubernetes:core/v1:Secret"
+NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+
+
+def _as_recorded(value):
+    """Values as the mocks record them: every number a float."""
+    if isinstance(value, dict):
+        return {k: _as_recorded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_recorded(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _expected_values(stack: str):
+    return _as_recorded(build_chart_values(settings_from_config(*stack_config(stack, SECRETS))))
+
+
+@pytest.fixture(scope="module")
+def prod():
+    run = run_stack("prod")
+    assert run.error is None
+    return run
+
+
+@pytest.fixture
+def dev(chart_folder):
+    run = run_stack("dev")
+    assert run.error is None
+    return run
+
+
+@pytest.mark.parametrize("stack", ["prod", "staging", "dev"])
+def test_committed_stack_runs_without_error(stack, chart_folder):
+    run = run_stack(stack)
+    assert run.error is None
+    assert run.registrations
+
+
+def test_prod_delivers_through_exactly_one_application_and_no_release(prod):
+    assert len(prod.of_type(APPLICATION)) == 1
+    assert prod.of_type(RELEASE) == []
+
+
+def test_prod_application_reproduces_the_seed(prod):
+    app = prod.one(APPLICATION).inputs
+    assert app["metadata"]["name"] == "litellm"
+    assert app["metadata"]["namespace"] == "argocd"
+    assert app["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "10"}
+    spec = app["spec"]
+    assert spec["source"]["repoURL"] == "https://github.com/BerriAI/litellm.git"
+    assert spec["source"]["path"] == "deploy/charts/litellm-helm"
+    assert spec["source"]["targetRevision"] == "v1.76.1-stable"
+    assert spec["source"]["helm"]["releaseName"] == "litellm"
+    assert spec["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "litellm"}
+    assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+    assert spec["syncPolicy"]["syncOptions"] == ["CreateNamespace=true"]
+    assert spec["project"] == "default"
+
+
+def test_prod_values_reproduce_the_seed_workload(prod):
+    values = prod.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"]
+    assert values["image"]["tag"] == "main-stable"
+    assert values["replicaCount"] == 3
+    assert values["service"] == {"type": "ClusterIP", "port": 4000}
+    assert values["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}
+    assert values["db"]["endpoint"] == "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432"
+    assert values["db"]["database"] == "app"
+    assert values["db"]["secret"] == {"name": "postgres", "usernameKey": "DATABASE_USERNAME", "passwordKey": "DATABASE_PASSWORD"}
+    cache = values["proxy_config"]["litellm_settings"]["cache_params"]
+    assert (cache["host"], cache["port"], cache["ttl"], cache["namespace"], cache["redis_flush_size"]) == (
+        "redis.redis.svc.cluster.local",
+        6379,
+        86400,
+        "litellm_cache",
+        100,
+    )
+    assert values["proxy_config"]["router_settings"]["num_retries"] == 2
+    assert values["proxy_config"]["litellm_settings"]["telemetry"] is False
+    assert "DISABLE_ADMIN_UI" not in values["envVars"]
+
+
+def test_application_carries_exactly_the_values_function_output(prod):
+    assert prod.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"] == _expected_values("prod")
+
+
+def test_dev_delivers_through_exactly_one_release_and_no_application(dev):
+    assert len(dev.of_type(RELEASE)) == 1
+    assert dev.of_type(APPLICATION) == []
+
+
+def test_release_carries_exactly_the_values_function_output(dev, chart_folder):
+    assert dev.one(RELEASE).inputs["values"] == _expected_values("dev")
+
+
+def test_release_installs_the_fetched_chart_at_the_pinned_ref_with_explicit_safety_settings(dev):
+    release = dev.one(RELEASE).inputs
+    assert release["chart"] == "vendor/charts/litellm-helm/v1.76.1-stable"
+    assert release["name"] == "litellm"
+    assert release["namespace"] == "litellm"
+    assert release["timeout"] >= 600
+    assert release["cleanupOnFail"] is True
+    assert release["dependencyUpdate"] is False
+
+
+def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = run_stack("dev")
+    assert "scripts/fetch-chart.sh v1.76.1-stable" in str(run.error)
+    assert run.registrations == []
+
+
+@pytest.mark.parametrize("stack, delivery", [("prod", APPLICATION), ("dev", RELEASE)])
+def test_delivery_waits_for_the_namespace_every_secret_and_every_network_policy(stack, delivery, chart_folder):
+    run = run_stack(stack)
+    dependencies = set(run.one(delivery).dependencies)
+    prerequisites = run.of_type(NAMESPACE) + run.of_type(SECRET) + run.of_type(NETWORK_POLICY)
+    assert {r.urn for r in prerequisites} <= dependencies
+
+
+def test_application_waits_for_the_argocd_crd_preflight_read(prod):
+    reads = [r for r in prod.registrations if r.read]
+    assert [(r.type, r.inputs["id"]) for r in reads] == [
+        ("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", "applications.argoproj.io")
+    ]
+    assert reads[0].urn in prod.one(APPLICATION).dependencies
+
+
+def test_cascade_delete_finalizer_follows_config():
+    assert run_stack("prod").one(APPLICATION).inputs["metadata"]["finalizers"] == [
+        "resources-finalizer.argocd.argoproj.io"
+    ]
+    run = run_stack("prod", {"litellm:argocd": {"cascadeDelete": False}})
+    assert "finalizers" not in run.one(APPLICATION).inputs["metadata"]
+
+
+def test_every_resource_belongs_to_the_litellm_component(prod):
+    by_urn = {r.urn: r for r in prod.registrations}
+    root = prod.one("litellm:index:LiteLLM")
+    for registration in prod.registrations:
+        node = registration
+        while node is not root:
+            assert node.parent in by_urn, f"{registration.name} is not under the LiteLLM component"
+            node = by_urn[node.parent]
+
+
+def test_resource_urns_are_unique(prod):
+    assert [urn for urn, count in Counter(r.urn for r in prod.registrations).items() if count > 1] == []
+
+
+def test_namespace_is_protected_and_survives_destroy(prod):
+    namespace = prod.one(NAMESPACE)
+    assert namespace.inputs["metadata"]["name"] == "litellm"
+    assert (namespace.protect, namespace.retain_on_delete) == (True, True)
+
+
+def test_stack_outputs_describe_the_deployment(prod):
+    outputs = prod.outputs
+    assert outputs["namespace"] == "litellm"
+    assert outputs["serviceHost"] == "litellm.litellm.svc.cluster.local"
+    assert outputs["servicePort"] == 4000
+    assert outputs["inClusterUrl"] == "http://litellm.litellm.svc.cluster.local:4000"
+    assert outputs["publicUrl"] == "https://litellm.api.prod.everycure.org"
+    assert outputs["chart"] == {
+        "repoUrl": "https://github.com/BerriAI/litellm.git",
+        "path": "deploy/charts/litellm-helm",
+        "ref": "v1.76.1-stable",
+    }
+    assert outputs["delivery"] == "argocd"
+    assert outputs["secretNames"]["masterKey"] == "litellm-master-key"
+    assert outputs["secretNames"]["database"] == "postgres"
+    assert outputs["secretNames"]["providerKeys"] == ["litellm-provider-keys"]
+
+
+def test_master_key_output_is_secret(prod):
+    assert is_rpc_secret(prod.outputs["masterKey"])
+
+
+def test_staging_uses_its_own_database_redis_and_cache_namespace():
+    values = run_stack("staging").one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"]
+    assert values["replicaCount"] == 2
+    assert values["db"]["endpoint"].startswith("postgresql-staging-pooler-rw.postgresql-staging.svc")
+    cache = values["proxy_config"]["litellm_settings"]["cache_params"]
+    assert cache["host"] == "redis.redis-staging.svc.cluster.local"
+    assert cache["namespace"] != "litellm_cache"

@@ -1,0 +1,195 @@
+"""Secrets are never lost and never leak; every Secret the pods read exists with its key."""
+
+from urllib.parse import quote
+
+import pytest
+from pulumi.runtime.rpc import is_rpc_secret
+
+from tests import chart_model
+from tests.conftest import (
+    ANTHROPIC_KEY,
+    DATABASE_PASSWORD,
+    MASTER_KEY,
+    OPENAI_KEY,
+    REDIS_PASSWORD,
+    dump,
+    run_stack,
+    secret_data,
+    unwrap,
+)
+
+SECRET = "kubernetes:core/v1:Secret"
+RANDOM = "random:index/randomPassword:RandomPassword"
+APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+ALL_SECRETS = {"litellm:masterKey": MASTER_KEY, "litellm:redisPassword": REDIS_PASSWORD}
+
+
+def _values(run):
+    if run.of_type(APPLICATION):
+        return unwrap(run.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"])
+    return unwrap(run.one(RELEASE).inputs["values"])
+
+
+def _secret_values(run) -> set[str]:
+    """Every value stored in a Secret (generated ones included), plus the raw config secrets."""
+    values = {value for data in secret_data(run).values() for value in data.values() if len(value) >= 8}
+    return values | {OPENAI_KEY, ANTHROPIC_KEY, DATABASE_PASSWORD, MASTER_KEY, REDIS_PASSWORD}
+
+
+def _strip_secret_wrapped(value):
+    if is_rpc_secret(value):
+        return "<secret>"
+    if isinstance(value, dict):
+        return {k: _strip_secret_wrapped(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_strip_secret_wrapped(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(
+    "stack, overrides",
+    [("prod", ALL_SECRETS), ("dev", ALL_SECRETS), ("prod", {"litellm:splitProviderKeys": True})],
+    ids=["prod", "dev-helm", "prod-split-keys"],
+)
+def test_no_secret_value_appears_outside_secrets_and_secret_outputs(stack, overrides, chart_folder):
+    run = run_stack(stack, overrides)
+    assert run.error is None
+    secrets = _secret_values(run)
+    exposed = [dump(_strip_secret_wrapped(r.inputs)) for r in run.registrations if r.type != SECRET]
+    exposed += [dump(_strip_secret_wrapped(run.outputs)), dump(run.logs)]
+    leaks = [value for value in secrets for text in exposed if value in text or quote(value, safe="") in text]
+    assert leaks == []
+
+
+def test_secret_data_is_always_marked_secret():
+    run = run_stack("prod", ALL_SECRETS)
+    assert all(is_rpc_secret(r.inputs["stringData"]) for r in run.of_type(SECRET))
+
+
+@pytest.mark.parametrize(
+    "stack, overrides",
+    [
+        ("prod", {}),
+        ("staging", {}),
+        ("dev", {}),
+        ("prod", ALL_SECRETS),
+        ("prod", {"litellm:splitProviderKeys": True}),
+    ],
+    ids=["prod", "staging", "dev", "prod-redis-auth", "prod-split-keys"],
+)
+def test_every_secret_and_key_the_pods_read_is_created(stack, overrides, chart_folder):
+    run = run_stack(stack, overrides)
+    created = secret_data(run)
+    values = _values(run)
+    refs = chart_model.secret_refs(chart_model.proxy_container(values)) + chart_model.secret_refs(
+        chart_model.migration_job(values)
+    )
+    missing = [(name, key) for name, key in refs if name not in created or (key and key not in created[name])]
+    assert refs and missing == []
+
+
+def test_database_secret_yields_the_seed_database_url_for_a_url_special_password():
+    run = run_stack("prod")
+    values = _values(run)
+    environment = chart_model.expand_env(chart_model.proxy_container(values), secret_data(run))
+    assert environment["DATABASE_URL"] == (
+        f"postgresql://litellm:{quote(DATABASE_PASSWORD, safe='')}"
+        "@postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432/app?schema=litellm"
+    )
+
+
+def test_salt_key_is_generated_once_protected_and_kept_on_destroy():
+    run = run_stack("prod")
+    generator = run.one(RANDOM, "litellm-secrets-salt-key")
+    secret = run.one(SECRET, "litellm-secrets-salt-key")
+    assert generator.protect is True
+    assert "keepers" not in generator.inputs
+    assert (secret.protect, secret.retain_on_delete) == (True, True)
+    assert len(secret_data(run)["litellm-salt-key"]["LITELLM_SALT_KEY"]) >= 32
+
+
+def test_salt_key_reaches_the_proxy_through_environment_secrets():
+    values = _values(run_stack("prod"))
+    assert "litellm-salt-key" in values["environmentSecrets"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"litellm:replicas": 5}, {"litellm:image": {"tag": "main-v1.77.0-stable"}}, {"litellm:masterKeyVersion": 2}],
+    ids=["replicas", "image-tag", "master-key-rotation"],
+)
+def test_no_config_change_touches_the_salt_key(overrides):
+    before = run_stack("prod").one(RANDOM, "litellm-secrets-salt-key").inputs
+    after = run_stack("prod", overrides).one(RANDOM, "litellm-secrets-salt-key").inputs
+    assert after == before
+
+
+def test_database_secret_is_protected_and_holds_both_keys_url_encoded():
+    run = run_stack("prod")
+    secret = run.one(SECRET, "litellm-secrets-database")
+    assert (secret.protect, secret.retain_on_delete) == (True, True)
+    assert secret_data(run)["postgres"] == {
+        "DATABASE_USERNAME": "litellm",
+        "DATABASE_PASSWORD": quote(DATABASE_PASSWORD, safe=""),
+    }
+
+
+def test_pre_existing_database_secret_is_referenced_not_created():
+    run = run_stack("prod", {"litellm:database": {"createSecret": False, "secretName": "app-db"}, "litellm:databasePassword": None})
+    assert run.error is None
+    assert "app-db" not in secret_data(run)
+    assert _values(run)["db"]["secret"]["name"] == "app-db"
+
+
+def test_generated_master_key_is_sk_plus_at_least_32_random_characters():
+    run = run_stack("prod")
+    key = secret_data(run)["litellm-master-key"]["LITELLM_MASTER_KEY"]
+    assert key.startswith("sk-") and len(key) >= 3 + 32 and key[3:].isalnum()
+
+
+def test_master_key_rotates_only_when_its_version_is_bumped():
+    keepers = lambda run: run.one(RANDOM, "litellm-secrets-master-key").inputs["keepers"]  # noqa: E731
+    baseline = keepers(run_stack("prod"))
+    assert keepers(run_stack("prod", {"litellm:replicas": 4, "litellm:numRetries": 3})) == baseline
+    assert keepers(run_stack("prod", {"litellm:masterKeyVersion": 2})) != baseline
+
+
+def test_configured_master_key_is_used_and_nothing_is_generated_for_it():
+    run = run_stack("prod", {"litellm:masterKey": MASTER_KEY})
+    assert secret_data(run)["litellm-master-key"] == {"LITELLM_MASTER_KEY": MASTER_KEY}
+    assert [r.name for r in run.of_type(RANDOM)] == ["litellm-secrets-salt-key"]
+
+
+def test_chart_never_generates_its_own_master_key():
+    values = _values(run_stack("prod"))
+    assert (values["masterkeySecretName"], values["masterkeySecretKey"]) == ("litellm-master-key", "LITELLM_MASTER_KEY")
+
+
+def test_provider_keys_live_in_one_secret_by_default():
+    run = run_stack("prod")
+    assert secret_data(run)["litellm-provider-keys"] == {"OPENAI_API_KEY": OPENAI_KEY, "ANTHROPIC_API_KEY": ANTHROPIC_KEY}
+    assert "litellm-provider-keys" in _values(run)["environmentSecrets"]
+
+
+def test_split_provider_keys_give_one_secret_per_provider_with_the_same_env_names():
+    run = run_stack("prod", {"litellm:splitProviderKeys": True})
+    created = secret_data(run)
+    imported = [created[name] for name in _values(run)["environmentSecrets"]]
+    provider_secrets = [data for data in imported if set(data) & {"OPENAI_API_KEY", "ANTHROPIC_API_KEY"}]
+    assert sorted(map(sorted, provider_secrets)) == [["ANTHROPIC_API_KEY"], ["OPENAI_API_KEY"]]
+    assert "litellm-provider-keys" not in created
+
+
+def test_redis_password_goes_to_its_own_secret_imported_by_the_proxy():
+    run = run_stack("prod", {"litellm:redisPassword": REDIS_PASSWORD})
+    values = _values(run)
+    holders = [name for name in values["environmentSecrets"] if "REDIS_PASSWORD" in secret_data(run).get(name, {})]
+    assert len(holders) == 1
+    assert secret_data(run)[holders[0]]["REDIS_PASSWORD"] == REDIS_PASSWORD
+
+
+def test_without_redis_password_no_redis_secret_exists():
+    run = run_stack("prod")
+    assert not any("REDIS_PASSWORD" in data for data in secret_data(run).values())
