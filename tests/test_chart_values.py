@@ -39,19 +39,26 @@ def _leaf_paths(tree, prefix=()):
         yield prefix
 
 
+def _chart_reads(path: tuple) -> bool:
+    top = path[0]
+    if top not in chart_model.CHART_KEYS:
+        return False
+    if top in chart_model.CHART_SUBKEYS and len(path) > 1 and path[1] not in chart_model.CHART_SUBKEYS[top]:
+        return False
+    if path[:2] == ("db", "secret"):
+        return path[2] in chart_model.DB_SECRET_KEYS
+    if path[:2] == ("migrationJob", "hooks"):
+        return path[3] in chart_model.MIGRATION_HOOK_KEYS[path[2]]
+    return True
+
+
 def test_every_values_key_is_one_the_chart_reads(prod_values):
-    unknown = []
-    for path in _leaf_paths(prod_values):
-        top = path[0]
-        if top not in chart_model.CHART_KEYS:
-            unknown.append(path)
-        elif top in chart_model.CHART_SUBKEYS and len(path) > 1 and path[1] not in chart_model.CHART_SUBKEYS[top]:
-            unknown.append(path)
-        elif path[:2] == ("db", "secret") and path[2] not in chart_model.DB_SECRET_KEYS:
-            unknown.append(path)
-        elif path[:2] == ("migrationJob", "hooks") and path[3] not in chart_model.MIGRATION_HOOK_KEYS[path[2]]:
-            unknown.append(path)
-    assert unknown == []
+    assert [path for path in _leaf_paths(prod_values) if not _chart_reads(path)] == []
+
+
+def test_a_misspelt_values_key_would_be_caught():
+    assert not _chart_reads(("db", "deployStandAlone"))
+    assert not _chart_reads(("ui", "enabled"))
 
 
 def test_external_database_replaces_the_bundled_postgres(prod_values):

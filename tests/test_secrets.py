@@ -150,7 +150,9 @@ def test_generated_master_key_is_sk_plus_at_least_32_random_characters():
 
 
 def test_master_key_rotates_only_when_its_version_is_bumped():
-    keepers = lambda run: run.one(RANDOM, "litellm-secrets-master-key").inputs["keepers"]  # noqa: E731
+    def keepers(run):
+        return run.one(RANDOM, "litellm-secrets-master-key").inputs["keepers"]
+
     baseline = keepers(run_stack("prod"))
     assert keepers(run_stack("prod", {"litellm:replicas": 4, "litellm:numRetries": 3})) == baseline
     assert keepers(run_stack("prod", {"litellm:masterKeyVersion": 2})) != baseline
