@@ -5,18 +5,33 @@ Secret values never appear in a message.
 """
 
 import difflib
+import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Union, get_args, get_origin
+from pathlib import Path
+from typing import Any, Optional, Union, get_args, get_origin
+from urllib.parse import urlparse
 
 import pulumi
+import yaml
 from pydantic import BaseModel, ValidationError
 
-from components.settings import CHART_REF, SECRET_CONFIG_KEYS, CrossFieldErrors, FieldError, Settings
+from components.settings import (
+    CHART_REF,
+    SECRET_CONFIG_KEYS,
+    CrossFieldErrors,
+    FieldError,
+    RedisSettings,
+    Settings,
+    default_cache_namespace,
+)
 
 PROJECT = "litellm"
+PROGRAM_DIR = Path(__file__).resolve().parent.parent
+"""Where the committed `Pulumi.<stack>.yaml` files live, next to `Pulumi.yaml`."""
 _PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")
+_SECRET_OBJECT_EXAMPLES = {"providerKeys": "{OPENAI_API_KEY: ...}", "tracingHeaders": "{authorization: ...}"}
 
 
 class ConfigError(pulumi.RunError):
@@ -32,17 +47,23 @@ class ConfigError(pulumi.RunError):
 
 
 def load_settings() -> Settings:
-    """Settings from the running program's config (CLI, Automation API or mocks)."""
+    """Settings from the running program's config (CLI, Automation API or mocks), for the running stack."""
     from pulumi.runtime import config as runtime_config
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     secret_keys = {key for key in raw if runtime_config.is_config_secret(key)}
     secret_keys.update(runtime_config.get_config_secret_keys_env())
-    return settings_from_config(raw, secret_keys)
+    return settings_from_config(raw, secret_keys, stack=pulumi.get_stack())
 
 
-def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> Settings:
-    """Validate the `litellm:` keys of `raw` (full key -> string value) into Settings, or raise ConfigError."""
+def settings_from_config(
+    raw: Mapping[str, Any], secret_keys: Iterable[str] = (), stack: Optional[str] = None
+) -> Settings:
+    """Validate the `litellm:` keys of `raw` (full key -> string value) into Settings, or raise ConfigError.
+
+    `stack` names the stack the settings are for; defaults that differ per stack (the cache namespace)
+    derive from it.
+    """
     prefix = f"{PROJECT}:"
     secret_keys = set(secret_keys)
     problems: list[str] = []
@@ -63,7 +84,7 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
         data[key] = decoded
     undecodable = {key for key in _keys(raw, prefix) if key not in data}
     try:
-        settings = Settings.model_validate(data)
+        settings = Settings.model_validate(data, context={"stack": stack})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             if not (error["loc"] and error["loc"][0] in undecodable):
@@ -99,7 +120,7 @@ def _decode(key: str, value: Any) -> Any:
         return json.loads(value)
     except json.JSONDecodeError:
         if key in SECRET_CONFIG_KEYS:
-            return _Undecodable("expected an object such as {OPENAI_API_KEY: ...}")
+            return _Undecodable(f"expected an object such as {_SECRET_OBJECT_EXAMPLES[key]}")
         return _Undecodable(f"expected an object or a list (a YAML mapping or sequence), got {value!r}")
 
 
@@ -182,8 +203,11 @@ def _unwrap(annotation: Any) -> Any:
     return annotation
 
 
-def risk_warnings(settings: Settings, stack: str) -> list[str]:
-    """Legal but risky choices, each with why and what to do instead."""
+def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DIR) -> list[str]:
+    """Legal but risky choices, each with why and what to do instead.
+
+    `program_dir` holds the committed stack files that a shared cache is checked against.
+    """
     warnings = []
     if settings.image.is_moving_tag:
         warnings.append(
@@ -213,4 +237,86 @@ def risk_warnings(settings: Settings, stack: str) -> list[str]:
             "litellm:networkPolicy.enabled is false: every pod in the cluster can reach the proxy, and the proxy"
             " can reach the cloud metadata endpoint."
         )
+    warnings.extend(_limit_warnings(settings))
+    warnings.extend(_tracing_warnings(settings))
+    warnings.extend(shared_cache_warnings(settings, stack, program_dir))
     return warnings
+
+
+def _limit_warnings(settings: Settings) -> list[str]:
+    limited = [model.name for model in settings.models if model.rpm is not None or model.tpm is not None]
+    if not limited:
+        return []
+    where = f"litellm:models rpm/tpm on {', '.join(limited)}"
+    strategy = settings.router.routing_strategy
+    if strategy != "usage-based-routing-v2":
+        return [
+            (
+                f"{where}: with routing strategy {strategy or 'simple-shuffle'} LiteLLM uses them to weight"
+                " deployments and does not refuse traffic above them. Set litellm:router.routingStrategy to"
+                " usage-based-routing-v2 to count usage in Redis and enforce them across replicas."
+            )
+        ]
+    if not settings.redis.enabled:
+        return [
+            (
+                f"{where}: redis.enabled is false, so each replica counts on its own and the provider sees up to"
+                f" {settings.proxy_replicas} times the limit."
+            )
+        ]
+    return []
+
+
+def _tracing_warnings(settings: Settings) -> list[str]:
+    tracing = settings.tracing
+    if not (tracing.enabled and settings.network_policy.enabled):
+        return []
+    endpoint = urlparse(tracing.endpoint)
+    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+    if port == 443 and not _in_cluster_host(endpoint.hostname):
+        return []
+    return [
+        (
+            f"litellm:tracing.endpoint {tracing.endpoint!r}: the NetworkPolicies let the proxy reach only DNS,"
+            " PostgreSQL, Redis and public addresses on 443, so its spans are dropped. Allow egress to the"
+            " collector or send to a public https endpoint."
+        )
+    ]
+
+
+def _in_cluster_host(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_private
+    except ValueError:
+        return "." not in host or host.endswith((".svc", ".cluster.local"))
+
+
+def shared_cache_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DIR) -> list[str]:
+    """Other committed stacks whose response cache is the same Redis host, port and key namespace."""
+    if not settings.redis.enabled:
+        return []
+    mine = (settings.redis.host, settings.redis.port, settings.cache_namespace)
+    warnings = []
+    for other, redis in _committed_redis_settings(program_dir).items():
+        if other == stack or not redis.enabled:
+            continue
+        if (redis.host, redis.port, redis.cache.namespace or default_cache_namespace(other)) == mine:
+            warnings.append(
+                f"litellm:redis.cache.namespace {settings.cache_namespace!r} on {redis.host}:{redis.port} is also the"
+                f" cache of stack {other!r} (Pulumi.{other}.yaml): the two stacks would serve each other's cached"
+                " responses. Give each stack its own namespace, or leave it unset for litellm_cache_<stack>."
+            )
+    return warnings
+
+
+def _committed_redis_settings(program_dir: Path) -> dict[str, RedisSettings]:
+    """`litellm:redis` of every stack file that states a valid one (or none: then the defaults)."""
+    found = {}
+    for path in sorted(program_dir.glob("Pulumi.*.yaml")):
+        stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("config") or {}
+        try:
+            found[stack] = RedisSettings.model_validate(config.get(f"{PROJECT}:redis") or {})
+        except ValidationError:
+            continue  # that stack's own run reports the problem
+    return found

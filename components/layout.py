@@ -14,6 +14,9 @@ SALT_KEY_KEY = "LITELLM_SALT_KEY"
 PROVIDER_KEYS_SECRET = "litellm-provider-keys"
 REDIS_SECRET = "litellm-redis"
 REDIS_PASSWORD_KEY = "REDIS_PASSWORD"
+TRACING_SECRET = "litellm-tracing"
+# Read by LiteLLM's OpenTelemetry integration (`OpenTelemetryConfig.from_env`) as `name=value`.
+TRACING_HEADERS_KEY = "OTEL_HEADERS"
 
 # The chart's selector labels (templates/_helpers.tpl), carried by the Deployment's pods and the
 # migration Job's pods alike. Ref: shared facts, section 3.
@@ -31,6 +34,8 @@ class SecretLayout:
     provider_keys: dict[str, str]
     """Secret name for each provider env name."""
     redis: Optional[str]
+    tracing: Optional[str] = None
+    """Secret with the OTLP collector header, when `litellm:tracingHeaders` is set."""
 
     @property
     def environment_secrets(self) -> list[str]:
@@ -38,6 +43,8 @@ class SecretLayout:
         names = [self.salt_key, *dict.fromkeys(self.provider_keys[env] for env in sorted(self.provider_keys))]
         if self.redis:
             names.append(self.redis)
+        if self.tracing:
+            names.append(self.tracing)
         return names
 
 
@@ -56,6 +63,7 @@ def secret_layout(settings: Settings) -> SecretLayout:
         database=settings.database.secret_name,
         provider_keys=provider_keys,
         redis=REDIS_SECRET if settings.redis_password is not None else None,
+        tracing=TRACING_SECRET if settings.tracing_headers is not None else None,
     )
 
 

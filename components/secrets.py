@@ -13,6 +13,7 @@ from components.layout import (
     MASTER_KEY_KEY,
     REDIS_PASSWORD_KEY,
     SALT_KEY_KEY,
+    TRACING_HEADERS_KEY,
     SecretLayout,
 )
 from components.settings import Settings
@@ -87,6 +88,14 @@ class LiteLLMSecrets(pulumi.ComponentResource):
                 f"{name}-redis",
                 layout.redis,
                 {REDIS_PASSWORD_KEY: pulumi.Output.secret(settings.redis_password.get_secret_value())},
+            )
+
+        if layout.tracing is not None:
+            ((header, value),) = settings.tracing_headers.items()
+            self._secret(
+                f"{name}-tracing",
+                layout.tracing,
+                {TRACING_HEADERS_KEY: pulumi.Output.secret(f"{header}={value.get_secret_value()}")},
             )
 
         self.register_outputs({"masterKey": self.master_key})

@@ -15,7 +15,9 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
+    ValidationInfo,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -30,7 +32,9 @@ CHART_REF = "v1.76.1-stable"
 RELEASE_NAME = "litellm"
 """Helm release name; with the chart's `nameOverride: litellm` every object is named `litellm`."""
 
-SECRET_CONFIG_KEYS = ("databasePassword", "providerKeys", "masterKey", "redisPassword")
+SECRET_CONFIG_KEYS = ("databasePassword", "providerKeys", "masterKey", "redisPassword", "tracingHeaders")
+
+CACHE_NAMESPACE_PREFIX = "litellm_cache"
 
 # Env names the chart or this program set explicitly: an explicit `env` entry shadows the same
 # name arriving through `environmentSecrets`, so a provider key with one of these names would
@@ -50,6 +54,10 @@ RESERVED_ENV_NAMES = frozenset(
         "REDIS_PASSWORD",
         "DISABLE_ADMIN_UI",
         "PROXY_BASE_URL",
+        "OTEL_EXPORTER",
+        "OTEL_ENDPOINT",
+        "OTEL_HEADERS",
+        "OTEL_SERVICE_NAME",
     }
 )
 
@@ -63,6 +71,7 @@ _COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 _VERSIONED_TAG = re.compile(r"\d+\.\d+\.\d+")
 _DURATION = re.compile(r"^\d+(ms|s|m|h)$")
+_HEADER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # YAML 1.1 words that the chart's unquoted `DATABASE_NAME: {{ .Values.db.database }}` would turn
 # into booleans or null.
 _YAML_SPECIAL_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
@@ -135,6 +144,23 @@ def _duration(value: str) -> str:
     return value
 
 
+def _header_name(value: str) -> str:
+    if not _HEADER_NAME.match(value):
+        raise ValueError(
+            f"{value!r} is not a lower-case HTTP header name such as authorization or x-honeycomb-team"
+            " (gRPC metadata keys must be lower case)"
+        )
+    return value
+
+
+def default_cache_namespace(stack: Optional[str]) -> str:
+    """Cache key prefix of a stack that sets none: one per stack, so stacks sharing a Redis never share entries.
+
+    Settings validated without a stack (pure callers, tests) keep the historical prefix.
+    """
+    return f"{CACHE_NAMESPACE_PREFIX}_{stack}" if stack else CACHE_NAMESPACE_PREFIX
+
+
 class FieldError(ValueError):
     """A validation error about a field below the model that raises it."""
 
@@ -171,6 +197,10 @@ HttpsUrl = Annotated[str, AfterValidator(_https_url)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Duration = Annotated[str, AfterValidator(_duration)]
 Port = Annotated[int, Field(ge=1, le=65535)]
+HeaderName = Annotated[str, AfterValidator(_header_name)]
+# LiteLLM reads 0 as "unset" (`cooldown_time or default`), so every count and duration here starts at 1.
+Seconds = Annotated[int, Field(ge=1)]
+RetryCount = Annotated[int, Field(ge=0, le=10)]
 
 
 class _Model(BaseModel):
@@ -301,8 +331,12 @@ class DatabaseSettings(_Model):
 
 class RedisCacheSettings(_Model):
     ttl: int = Field(86400, ge=1, description="Seconds a cached response lives.")
-    namespace: str = Field(
-        "litellm_cache", min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$", description="Key prefix of cached responses."
+    namespace: Optional[str] = Field(
+        None,
+        min_length=1,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Key prefix of cached responses (LiteLLM `litellm_settings.cache_params.namespace`). Unset:"
+        " `litellm_cache_<stack>`, so stacks sharing one Redis never read each other's cache.",
     )
     flush_size: Optional[int] = Field(
         None,
@@ -317,6 +351,12 @@ class RedisSettings(_Model):
     host: str = Field("redis.redis.svc.cluster.local", min_length=1, description="Redis host.")
     port: Port = Field(6379, description="Redis port.")
     namespace: DnsLabel = Field("redis", description="Namespace of the Redis pods (egress NetworkPolicy target).")
+    ssl: bool = Field(
+        False,
+        description="TLS to Redis for the cache and the router state (LiteLLM `cache_params.ssl` and"
+        " `router_settings.cache_kwargs.ssl`, passed to redis-py); the server certificate must chain to a CA the"
+        " image trusts.",
+    )
     cache: RedisCacheSettings = Field(RedisCacheSettings(), description="Response cache settings.")
 
     @model_validator(mode="after")
@@ -334,6 +374,142 @@ class ModelSettings(_Model):
     model: str = Field(min_length=1, description="LiteLLM provider/model string, e.g. `openai/gpt-4o`.")
     api_key_env: EnvName = Field(description="Env var (a key of `litellm:providerKeys`) holding the provider key.")
     api_base: Optional[HttpsUrl] = Field(None, description="Provider endpoint override (e.g. Azure).")
+    rpm: Optional[int] = Field(
+        None,
+        ge=1,
+        description="Requests per minute of this deployment (LiteLLM `litellm_params.rpm`). Enforced across replicas"
+        " through Redis only with `router.routingStrategy: usage-based-routing-v2`; otherwise a routing weight.",
+    )
+    tpm: Optional[int] = Field(
+        None,
+        ge=1,
+        description="Tokens per minute of this deployment (LiteLLM `litellm_params.tpm`); enforced like `rpm`.",
+    )
+    max_parallel_requests: Optional[int] = Field(
+        None,
+        ge=1,
+        description="In-flight requests to this deployment per proxy pod (LiteLLM"
+        " `litellm_params.max_parallel_requests`, an in-process semaphore: the cluster-wide cap is this times the"
+        " replicas). Unset: LiteLLM derives it from `rpm` or `tpm`.",
+    )
+
+
+class RetryPolicySettings(_Model):
+    bad_request: Optional[RetryCount] = Field(
+        None, description="LiteLLM `router_settings.retry_policy.BadRequestErrorRetries`."
+    )
+    authentication: Optional[RetryCount] = Field(
+        None, description="LiteLLM `router_settings.retry_policy.AuthenticationErrorRetries`."
+    )
+    timeout: Optional[RetryCount] = Field(
+        None, description="LiteLLM `router_settings.retry_policy.TimeoutErrorRetries`."
+    )
+    rate_limit: Optional[RetryCount] = Field(
+        None, description="LiteLLM `router_settings.retry_policy.RateLimitErrorRetries`."
+    )
+    content_policy_violation: Optional[RetryCount] = Field(
+        None,
+        description="LiteLLM `router_settings.retry_policy.ContentPolicyViolationErrorRetries`. A content-policy"
+        " violation is also a bad request, and LiteLLM checks `badRequest` first: set only one of the two.",
+    )
+
+    def litellm_retry_policy(self) -> dict[str, int]:
+        """The classes that are set, under LiteLLM's names; the others fall back to `numRetries`."""
+        names = {
+            "bad_request": "BadRequestErrorRetries",
+            "authentication": "AuthenticationErrorRetries",
+            "timeout": "TimeoutErrorRetries",
+            "rate_limit": "RateLimitErrorRetries",
+            "content_policy_violation": "ContentPolicyViolationErrorRetries",
+        }
+        return {names[field]: value for field, value in self.model_dump(exclude_none=True).items()}
+
+
+class FallbackSettings(_Model):
+    model: str = Field(min_length=1, description="Model name (of `litellm:models`) whose failures fall back.")
+    fallbacks: list[str] = Field(
+        min_length=1, description="Model names tried in order once `model` has failed its retries."
+    )
+
+
+class RouterSettings(_Model):
+    timeout: Optional[Seconds] = Field(
+        None, description="Seconds before a provider call times out (LiteLLM `router_settings.timeout`)."
+    )
+    allowed_fails: Optional[int] = Field(
+        None,
+        ge=1,
+        description="Failures of a deployment within a minute before it is cooled down (LiteLLM"
+        " `router_settings.allowed_fails`).",
+    )
+    cooldown_time: Optional[Seconds] = Field(
+        None,
+        description="Seconds a failing deployment is taken out of rotation (LiteLLM `router_settings.cooldown_time`);"
+        " shared by all replicas through Redis.",
+    )
+    retry_policy: Optional[RetryPolicySettings] = Field(
+        None, description="Retries per error class (LiteLLM `router_settings.retry_policy`)."
+    )
+    fallbacks: list[FallbackSettings] = Field(
+        [], description="Model groups to try when a model has failed (LiteLLM `router_settings.fallbacks`)."
+    )
+    routing_strategy: Optional[
+        Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"]
+    ] = Field(
+        None,
+        description="LiteLLM `router_settings.routing_strategy`; unset is LiteLLM's `simple-shuffle`."
+        " `usage-based-routing-v2` counts rpm/tpm in Redis and enforces the models' limits across replicas.",
+    )
+
+
+class TracingSettings(_Model):
+    enabled: bool = Field(False, description="Send traces to an OpenTelemetry collector (LiteLLM `otel` callback).")
+    endpoint: Optional[str] = Field(
+        None,
+        description="OTLP endpoint (env `OTEL_ENDPOINT`): `grpc` takes `http(s)://host:port`, `http/protobuf` the full"
+        " traces URL ending in `/v1/traces`.",
+    )
+    protocol: Literal["grpc", "http/protobuf"] = Field(
+        "http/protobuf", description="OTLP protocol (env `OTEL_EXPORTER`: `otlp_grpc` or `otlp_http`)."
+    )
+    service_name: str = Field(
+        "litellm", min_length=1, description="`service.name` of the spans (env `OTEL_SERVICE_NAME`)."
+    )
+    log_messages: bool = Field(
+        False,
+        description="Put prompts and responses into the spans. `false` sets LiteLLM"
+        " `litellm_settings.turn_off_message_logging`.",
+    )
+
+    @model_validator(mode="after")
+    def _reachable_endpoint(self) -> "TracingSettings":
+        if self.endpoint is None:
+            if self.enabled:
+                raise FieldError("endpoint", f"is required while tracing.enabled is true, e.g. {self._example}")
+            return self
+        parsed = urlparse(self.endpoint)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise FieldError("endpoint", f"{self.endpoint!r} is not an http(s) URL")
+        if self.protocol == "grpc" and parsed.path not in ("", "/"):
+            raise FieldError(
+                "endpoint", f"{self.endpoint!r}: a grpc endpoint is scheme, host and port only, e.g. {self._example}"
+            )
+        if self.protocol == "http/protobuf" and not parsed.path.rstrip("/").endswith("/v1/traces"):
+            raise FieldError(
+                "endpoint",
+                f"{self.endpoint!r}: LiteLLM posts http/protobuf spans to this URL as given; end it in /v1/traces,"
+                f" e.g. {self._example}",
+            )
+        return self
+
+    @property
+    def _example(self) -> str:
+        port, path = (4317, "") if self.protocol == "grpc" else (4318, "/v1/traces")
+        return f"http://otel-collector.observability.svc:{port}{path}"
+
+    @property
+    def otel_exporter(self) -> str:
+        return {"grpc": "otlp_grpc", "http/protobuf": "otlp_http"}[self.protocol]
 
 
 class ArgoCDSettings(_Model):
@@ -405,6 +581,9 @@ class Settings(_Model):
     database: DatabaseSettings = Field(DatabaseSettings(), description="External PostgreSQL.")
     redis: RedisSettings = Field(RedisSettings(), description="External Redis for cache and router state.")
     num_retries: int = Field(2, ge=0, le=10, description="Router retries per request (`router_settings.num_retries`).")
+    router: RouterSettings = Field(
+        RouterSettings(), description="Timeouts, cooldowns, retries per error class and fallbacks."
+    )
     telemetry: bool = Field(
         False, description="`litellm_settings.telemetry`; LiteLLM v1.76.1 sends no telemetry when self-hosted."
     )
@@ -418,6 +597,7 @@ class Settings(_Model):
         PodDisruptionBudgetSettings(), description="PodDisruptionBudget."
     )
     service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
+    tracing: TracingSettings = Field(TracingSettings(), description="OpenTelemetry tracing, off by default.")
     master_key_version: int = Field(
         1, ge=1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."
     )
@@ -434,6 +614,13 @@ class Settings(_Model):
         None, description="Secret. Proxy master key (`sk-...`); generated when unset."
     )
     redis_password: Optional[SecretStr] = Field(None, description="Secret. Turns on Redis AUTH.")
+    tracing_headers: Optional[dict[HeaderName, SecretStr]] = Field(
+        None,
+        description="Secret. One header for the OTLP collector, e.g. `{authorization: Bearer ...}` (env"
+        " `OTEL_HEADERS`, which LiteLLM splits at the first `=` only).",
+    )
+
+    _stack: Optional[str] = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> "Settings":
@@ -472,9 +659,65 @@ class Settings(_Model):
             problems.append(("redisPassword", "is set but redis.enabled is false"))
         if self.redis_password is not None and not self.redis_password.get_secret_value():
             problems.append(("redisPassword", "is empty"))
+        problems.extend(self._fallback_problems())
+        problems.extend(self._tracing_header_problems())
         if problems:
             raise CrossFieldErrors(problems)
         return self
+
+    def _fallback_problems(self) -> list[tuple[str, str]]:
+        names = {model.name for model in self.models}
+        configured = ", ".join(sorted(names)) or "none"
+        problems = []
+        seen = set()
+        for index, fallback in enumerate(self.router.fallbacks):
+            path = f"router.fallbacks[{index}]"
+            if fallback.model not in names:
+                problems.append((f"{path}.model", f"{fallback.model!r} is not a name in litellm:models ({configured})"))
+            if fallback.model in seen:
+                problems.append((f"{path}.model", f"{fallback.model!r} already has fallbacks: merge the two entries"))
+            seen.add(fallback.model)
+            for position, name in enumerate(fallback.fallbacks):
+                if name == fallback.model:
+                    problems.append((f"{path}.fallbacks[{position}]", f"{name!r} cannot fall back to itself"))
+                elif name not in names:
+                    problems.append(
+                        (f"{path}.fallbacks[{position}]", f"{name!r} is not a name in litellm:models ({configured})")
+                    )
+        return problems
+
+    def _tracing_header_problems(self) -> list[tuple[str, str]]:
+        if self.tracing_headers is None:
+            return []
+        if not self.tracing.enabled:
+            return [("tracingHeaders", "is set but tracing.enabled is false")]
+        if len(self.tracing_headers) != 1:
+            return [
+                (
+                    "tracingHeaders",
+                    (
+                        f"holds {len(self.tracing_headers)} headers; give exactly one: the OTEL integration of"
+                        " LiteLLM releases around v1.76 parses OTEL_HEADERS as one name=value pair"
+                    ),
+                )
+            ]
+        ((name, value),) = self.tracing_headers.items()
+        text = value.get_secret_value()
+        if not text:
+            return [(f"tracingHeaders.{name}", "is empty")]
+        if any(c in text for c in ",\r\n"):
+            reason = "must not contain ',' (newer LiteLLM splits headers there) or line breaks"
+            return [(f"tracingHeaders.{name}", reason)]
+        return []
+
+    @model_validator(mode="after")
+    def _remember_stack(self, info: ValidationInfo) -> "Settings":
+        self._stack = (info.context or {}).get("stack")
+        return self
+
+    @property
+    def cache_namespace(self) -> str:
+        return self.redis.cache.namespace or default_cache_namespace(self._stack)
 
     @property
     def proxy_replicas(self) -> int:

@@ -9,7 +9,7 @@ import ipaddress
 from typing import Any
 
 from components.layout import MASTER_KEY_KEY, REDIS_PASSWORD_KEY, SELECTOR_LABELS, secret_layout
-from components.settings import Settings
+from components.settings import ModelSettings, Settings
 
 # The chart's default `db.url` plus the schema and TLS parameters. Kubernetes expands the
 # `$(VAR)`s from the env entries the chart defines before DATABASE_URL; the Secret holds the user
@@ -72,7 +72,7 @@ def build_chart_values(settings: Settings) -> dict[str, Any]:
 def build_proxy_config(settings: Settings) -> dict[str, Any]:
     """LiteLLM's config.yaml (`proxy_config`); `os.environ/NAME` values resolve from the pod env."""
     litellm_settings: dict[str, Any] = {"telemetry": settings.telemetry}
-    router_settings: dict[str, Any] = {"num_retries": settings.num_retries}
+    router_settings: dict[str, Any] = {"num_retries": settings.num_retries, **_router_resilience(settings)}
     redis = settings.redis
     if redis.enabled:
         password = {"password": f"os.environ/{REDIS_PASSWORD_KEY}"} if settings.redis_password is not None else {}
@@ -82,7 +82,7 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
             "port": redis.port,
             **password,
             "ttl": redis.cache.ttl,
-            "namespace": redis.cache.namespace,
+            "namespace": settings.cache_namespace,
         }
         if redis.cache.flush_size is not None:
             cache_params["redis_flush_size"] = redis.cache.flush_size
@@ -90,8 +90,19 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
         router_settings.update(redis_host=redis.host, redis_port=redis.port)
         if settings.redis_password is not None:
             router_settings["redis_password"] = f"os.environ/{REDIS_PASSWORD_KEY}"
-    if settings.service_monitor.enabled:
-        litellm_settings["callbacks"] = ["prometheus"]
+        # LiteLLM's `get_redis_connection_pool` (v1.76.1 and long after) picks TLS when the `ssl` key is
+        # present at all, even `ssl: false`, so the key is written only when TLS is wanted.
+        # Ref: https://github.com/BerriAI/litellm/pull/22745
+        if redis.ssl:
+            cache_params["ssl"] = True
+            router_settings["cache_kwargs"] = {"ssl": True}
+    callbacks = (["prometheus"] if settings.service_monitor.enabled else []) + (
+        ["otel"] if settings.tracing.enabled else []
+    )
+    if callbacks:
+        litellm_settings["callbacks"] = callbacks
+    if settings.tracing.enabled and not settings.tracing.log_messages:
+        litellm_settings["turn_off_message_logging"] = True
     return {
         "model_list": [_model_entry(model) for model in settings.models],
         "general_settings": {
@@ -105,11 +116,28 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def _model_entry(model) -> dict[str, Any]:
+def _model_entry(model: ModelSettings) -> dict[str, Any]:
     params: dict[str, Any] = {"model": model.model, "api_key": f"os.environ/{model.api_key_env}"}
     if model.api_base:
         params["api_base"] = model.api_base
+    limits = {"rpm": model.rpm, "tpm": model.tpm, "max_parallel_requests": model.max_parallel_requests}
+    params.update({key: value for key, value in limits.items() if value is not None})
     return {"model_name": model.name, "litellm_params": params}
+
+
+def _router_resilience(settings: Settings) -> dict[str, Any]:
+    """The `router_settings` keys of `litellm:router` that are set; unset ones keep LiteLLM's defaults."""
+    router = settings.router
+    retry_policy = router.retry_policy.litellm_retry_policy() if router.retry_policy else {}
+    resilience = {
+        "timeout": router.timeout,
+        "allowed_fails": router.allowed_fails,
+        "cooldown_time": router.cooldown_time,
+        "routing_strategy": router.routing_strategy,
+        "retry_policy": retry_policy or None,
+        "fallbacks": [{fallback.model: list(fallback.fallbacks)} for fallback in router.fallbacks] or None,
+    }
+    return {key: value for key, value in resilience.items() if value is not None}
 
 
 def _env_vars(settings: Settings) -> dict[str, str]:
@@ -118,6 +146,13 @@ def _env_vars(settings: Settings) -> dict[str, str]:
         env["DISABLE_ADMIN_UI"] = "True"
     if settings.public_url:
         env["PROXY_BASE_URL"] = settings.public_url
+    tracing = settings.tracing
+    if tracing.enabled:
+        # LiteLLM's own names (`OpenTelemetryConfig.from_env`); the credentials arrive as OTEL_HEADERS
+        # through the tracing Secret in environmentSecrets.
+        env.update(
+            OTEL_EXPORTER=tracing.otel_exporter, OTEL_ENDPOINT=tracing.endpoint, OTEL_SERVICE_NAME=tracing.service_name
+        )
     return env
 
 

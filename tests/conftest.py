@@ -7,7 +7,7 @@ from typing import Any, Optional
 import pytest
 
 from components.config import settings_from_config
-from components.settings import Settings
+from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import Run, encode_config_value, run_program, stack_config
 
 # Fake but realistic secret values: every one is searched for in the leak tests.
@@ -31,7 +31,7 @@ def run_stack(stack: str, overrides: Optional[dict[str, Any]] = None, secrets: O
             config.pop(key, None)
         else:
             config[key] = encode_config_value(value)
-            if key in ("litellm:masterKey", "litellm:redisPassword", "litellm:databasePassword", "litellm:providerKeys"):
+            if key.removeprefix("litellm:") in SECRET_CONFIG_KEYS:
                 secret_keys.append(key)
     return run_program(config, secret_keys, stack=stack)
 
@@ -41,7 +41,7 @@ def settings_for(**keys: Any) -> Settings:
     (a key given as None is left unset)."""
     merged = {**_plain(SECRETS), **keys}
     raw = {f"litellm:{key}": encode_config_value(value) for key, value in merged.items() if value is not None}
-    secret_keys = [f"litellm:{key}" for key in ("providerKeys", "databasePassword", "masterKey", "redisPassword")]
+    secret_keys = [f"litellm:{key}" for key in SECRET_CONFIG_KEYS]
     return settings_from_config(raw, secret_keys)
 
 

@@ -29,7 +29,7 @@ def _as_recorded(value):
 
 
 def _expected_values(stack: str):
-    return _as_recorded(build_chart_values(settings_from_config(*stack_config(stack, SECRETS))))
+    return _as_recorded(build_chart_values(settings_from_config(*stack_config(stack, SECRETS), stack=stack)))
 
 
 @pytest.fixture(scope="module")
