@@ -5,6 +5,10 @@ labels, so they get DNS and PostgreSQL egress before the first sync (these polic
 before the ArgoCD Application or Helm release).
 """
 
+# Annotations stay unevaluated: evaluating the `net.*` types at import would load the lazily loaded
+# pulumi_kubernetes.networking.v1 (about 25 ms) even for stacks with NetworkPolicies disabled.
+from __future__ import annotations
+
 import pulumi
 import pulumi_kubernetes as k8s
 
@@ -60,10 +64,11 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
                 to=[_in_namespace(settings.database.namespace)], ports=[_tcp(settings.database.port)]
             )
         ],
-        "litellm-egress-llm-apis": [
-            net.NetworkPolicyEgressRuleArgs(to=_internet_peers(settings), ports=[_tcp(443)])
-        ],
     }
+    internet = _internet_peers(settings)
+    # `egressCidrs: []` means no provider endpoint: an empty `to` would allow every destination on 443.
+    if internet:
+        rules["litellm-egress-llm-apis"] = [net.NetworkPolicyEgressRuleArgs(to=internet, ports=[_tcp(443)])]
     if settings.redis.enabled:
         rules["litellm-egress-redis"] = [
             net.NetworkPolicyEgressRuleArgs(to=[_in_namespace(settings.redis.namespace)], ports=[_tcp(settings.redis.port)])

@@ -1,0 +1,138 @@
+"""Issue 5: PodDisruptionBudget, container hardening, Admin UI switch, autoscaling and Pod Security labels.
+
+Expected values come from the chart at v1.76.1-stable (shared facts, sections 1-3) and from the
+Kubernetes API, read from what the program registers under mocks.
+"""
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import run_stack, unwrap
+
+PDB_TYPE = "kubernetes:policy/v1:PodDisruptionBudget"
+NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
+APPLICATION_TYPE = "kubernetes:argoproj.io/v1alpha1:Application"
+
+# The chart's selector labels for release `litellm` (Deployment matchLabels, Service selector).
+CHART_SELECTOR_LABELS = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
+
+
+def _run(overrides: dict[str, Any] | None = None):
+    run = run_stack("prod", overrides)
+    assert run.error is None, run.error
+    return run
+
+
+def _values_object(run) -> dict[str, Any]:
+    application = unwrap(run.one(APPLICATION_TYPE).inputs)
+    return application["spec"]["source"]["helm"]["valuesObject"]
+
+
+@pytest.fixture(scope="module")
+def prod():
+    return _run()
+
+
+@pytest.fixture(scope="module")
+def values(prod) -> dict[str, Any]:
+    return _values_object(prod)
+
+
+# ------------------------------------------------------------------------------ PodDisruptionBudget
+
+
+def test_pdb_selects_exactly_the_chart_selector_labels(prod):
+    pdb = unwrap(prod.one(PDB_TYPE).inputs)
+    assert pdb["spec"]["selector"] == {"matchLabels": CHART_SELECTOR_LABELS}
+
+
+def test_pdb_allows_one_proxy_pod_down_at_a_time(prod):
+    spec = unwrap(prod.one(PDB_TYPE).inputs)["spec"]
+    assert spec.get("maxUnavailable") == 1
+    assert "minAvailable" not in spec
+
+
+def test_pdb_is_in_the_proxy_namespace(prod):
+    assert unwrap(prod.one(PDB_TYPE).inputs)["metadata"]["namespace"] == "litellm"
+
+
+def test_no_pdb_for_the_single_replica_dev_stack(chart_folder):
+    run = run_stack("dev")
+    assert run.error is None, run.error
+    assert run.of_type(PDB_TYPE) == []
+
+
+def test_no_pdb_when_replicas_is_one():
+    assert _run({"litellm:replicas": 1}).of_type(PDB_TYPE) == []
+
+
+# ------------------------------------------------------------------------------ hardening
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param(("allowPrivilegeEscalation",), False, id="allowPrivilegeEscalation-false"),
+        pytest.param(("capabilities", "drop"), ["ALL"], id="capabilities-drop-ALL"),
+        pytest.param(("seccompProfile", "type"), "RuntimeDefault", id="seccomp-RuntimeDefault"),
+    ],
+)
+def test_container_security_context_reaches_the_application_values(values, path, expected):
+    # `securityContext` is the key the chart copies to the proxy container and the migration Job's.
+    value: Any = values["securityContext"]
+    for key in path:
+        value = value[key]
+    assert value == expected
+
+
+# ------------------------------------------------------------------------------ Admin UI
+
+
+def test_ui_disabled_sets_disable_admin_ui_env():
+    env = _values_object(_run({"litellm:ui": {"enabled": False}})).get("envVars", {})
+    assert env.get("DISABLE_ADMIN_UI") == "True"
+
+
+def test_ui_enabled_leaves_disable_admin_ui_unset():
+    env = _values_object(_run({"litellm:ui": {"enabled": True}})).get("envVars", {})
+    assert "DISABLE_ADMIN_UI" not in env
+
+
+# ------------------------------------------------------------------------------ autoscaling
+
+
+def test_autoscaling_sets_the_chart_autoscaling_keys():
+    run = _run(
+        {
+            "litellm:autoscaling": {
+                "enabled": True,
+                "minReplicas": 2,
+                "maxReplicas": 6,
+                "targetCpuUtilizationPercentage": 70,
+            }
+        }
+    )
+    assert _values_object(run)["autoscaling"] == {
+        "enabled": True,
+        "minReplicas": 2,
+        "maxReplicas": 6,
+        "targetCPUUtilizationPercentage": 70,
+    }
+
+
+def test_autoscaling_is_off_by_default(values):
+    assert values["autoscaling"].get("enabled") is False
+
+
+# ------------------------------------------------------------------------------ Pod Security
+
+
+def test_namespace_has_pod_security_labels(prod):
+    labels = unwrap(prod.one(NAMESPACE_TYPE).inputs)["metadata"]["labels"]
+    expected = {
+        "pod-security.kubernetes.io/enforce": "baseline",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+    }
+    assert {key: labels.get(key) for key in expected} == expected
