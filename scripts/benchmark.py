@@ -1,0 +1,190 @@
+"""How much this program adds to a `pulumi preview` over the bare cost of importing the Pulumi SDK.
+
+Every sample is a fresh Python child process, so import costs count as they do when the Pulumi CLI
+starts the program. Three kinds of child, run interleaved, each timed from its first import to its
+last statement (interpreter start-up is the same for all three and is left out, which makes the
+ratios stricter):
+
+  sdk        imports the SDK modules the program and the offline harness use: pulumi (with the
+             pulumi.runtime modules the harness needs), pulumi_random, yaml, the pydantic names the
+             settings use, and pulumi_kubernetes with the API packages the prod stack touches (both
+             pydantic and pulumi_kubernetes load lazily, on first attribute access)
+  prod       imports the harness and evaluates Pulumi.prod.yaml under mocks, end to end
+  models100  the same with litellm:models replaced by 100 models, each with its own provider key
+
+Usage:  .venv/bin/python scripts/benchmark.py [--runs 7] [--check]
+Prints medians in ms and the ratios to `sdk`. Exits 0, or with --check 1 when over budget.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUDGET = {"prod": 1.2, "models100": 1.3}
+MODEL_COUNT = 100
+MARKER = "BENCHMARK-RESULT "
+
+# The API packages of pulumi_kubernetes load on first attribute access; touching one class in each
+# loads what the prod stack's registrations load.
+K8S_TOUCHED = (
+    "core.v1.Secret",
+    "meta.v1.ObjectMetaArgs",
+    "networking.v1.NetworkPolicy",
+    "policy.v1.PodDisruptionBudget",
+    "apiextensions.CustomResource",
+    "apiextensions.v1.CustomResourceDefinition",
+)
+
+# Time spent in garbage collection is reported on its own: a full collection walks every live object,
+# most of them created by the SDK modules, and when one falls depends on allocation counts.
+_START = """import gc, time
+_gc = [0.0, 0.0]
+def _gc_timer(phase, info):
+    if phase == "start":
+        _gc[1] = time.perf_counter()
+    else:
+        _gc[0] += time.perf_counter() - _gc[1]
+gc.callbacks.append(_gc_timer)
+_t0 = time.perf_counter()
+"""
+
+# Reports the pulumi_kubernetes packages a child really loaded (a lazy one is still a _LazyModule;
+# type() does not trigger its load), so the baseline can be checked against the program.
+_REPORT = f"""
+_elapsed = time.perf_counter() - _t0
+import json, sys
+_loaded = sorted(
+    name for name, module in list(sys.modules.items())
+    if name.startswith("pulumi_kubernetes.") and type(module).__name__ != "_LazyModule"
+    and all(part.islower() and part.isalnum() for part in name.split(".")[1:])
+)
+print({MARKER!r} + json.dumps({{"seconds": _elapsed, "gc": _gc[0], "resources": _resources, "k8s": _loaded}}))
+"""
+
+SDK_CHILD = (
+    _START
+    + """
+import pulumi, pulumi_kubernetes, pulumi_random, yaml
+from pulumi.runtime import config, mocks, rpc, settings, stack, sync_await
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import model_validator
+from pydantic.alias_generators import to_camel
+"""
+    + "".join(f"pulumi_kubernetes.{path}\n" for path in K8S_TOUCHED)
+    + "_resources = 0\n"
+    + _REPORT
+)
+
+_SECRETS = """
+secrets = {"litellm:providerKeys": provider_keys, "litellm:databasePassword": "benchmark-FAKE-password"}
+"""
+
+_RUN = """
+run = run_program(config, secret_keys, stack="prod")
+if run.error is not None:
+    raise run.error
+_resources = len(run.registrations)
+"""
+
+PROD_CHILD = (
+    _START
+    + "from offline.harness import run_program, stack_config\n"
+    + 'provider_keys = {"OPENAI_API_KEY": "sk-openai-FAKE", "ANTHROPIC_API_KEY": "sk-ant-FAKE"}\n'
+    + _SECRETS
+    + 'config, secret_keys = stack_config("prod", secrets)\n'
+    + _RUN
+    + _REPORT
+)
+
+MODELS100_CHILD = (
+    _START
+    + "import json\nfrom offline.harness import run_program, stack_config\n"
+    + f'envs = [f"PROVIDER_{{i:03d}}_API_KEY" for i in range({MODEL_COUNT})]\n'
+    + 'provider_keys = {env: f"sk-FAKE-{env.lower()}" for env in envs}\n'
+    + _SECRETS
+    + 'config, secret_keys = stack_config("prod", secrets)\n'
+    + 'config["litellm:models"] = json.dumps(\n'
+    + '    [{"name": f"model-{i:03d}", "model": f"openai/model-{i:03d}", "apiKeyEnv": env} for i, env in enumerate(envs)]\n'
+    + ")\n"
+    + _RUN
+    + _REPORT
+)
+
+CHILDREN = {"sdk": SDK_CHILD, "prod": PROD_CHILD, "models100": MODELS100_CHILD}
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # As under the Pulumi CLI, compiled bytecode of the project is cached (in the git-ignored
+    # __pycache__ folders) and reused; site-packages already ship theirs.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def sample(kind: str) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILDREN[kind]],
+        cwd=PROJECT_ROOT,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
+    if done.returncode != 0 or not lines:
+        sys.exit(f"benchmark: the {kind} child failed (exit {done.returncode}):\n{done.stderr}{done.stdout}")
+    return json.loads(lines[-1][len(MARKER) :])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=7, help="samples of each kind (default 7)")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a ratio is over its budget")
+    args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+
+    for kind in CHILDREN:  # warm-up: writes the bytecode caches, not counted
+        sample(kind)
+    samples: dict[str, list[dict]] = {kind: [] for kind in CHILDREN}
+    for _ in range(args.runs):
+        for kind in CHILDREN:  # interleaved, so drift in machine load hits every kind alike
+            samples[kind].append(sample(kind))
+
+    median = {kind: statistics.median(s["seconds"] for s in runs) * 1000 for kind, runs in samples.items()}
+    print(f"fresh Python process per sample, {args.runs} samples each, medians in ms")
+    for kind, runs in samples.items():
+        seconds = [s["seconds"] * 1000 for s in runs]
+        gc_ms = statistics.median(s["gc"] for s in runs) * 1000
+        resources = f", {runs[-1]['resources']} resources" if runs[-1]["resources"] else ""
+        print(
+            f"  {kind:<10} {median[kind]:7.1f}  (min {min(seconds):.1f}, max {max(seconds):.1f};"
+            f" in garbage collection {gc_ms:.1f}){resources}"
+        )
+    over = False
+    for kind, budget in BUDGET.items():
+        ratio = median[kind] / median["sdk"]
+        verdict = "ok" if ratio <= budget else "OVER BUDGET"
+        over |= ratio > budget
+        print(f"  {kind}/sdk = {ratio:.2f}x  (budget {budget:.1f}x, {verdict})")
+    without_gc = {
+        kind: statistics.median((s["seconds"] - s["gc"]) for s in runs) * 1000 for kind, runs in samples.items()
+    }
+    print(
+        "  without garbage collection: "
+        + ", ".join(f"{kind}/sdk = {without_gc[kind] / without_gc['sdk']:.2f}x" for kind in BUDGET)
+    )
+    for kind in BUDGET:
+        missing = sorted(set(samples[kind][-1]["k8s"]) - set(samples["sdk"][-1]["k8s"]))
+        if missing:
+            print(f"  note: {kind} loads pulumi_kubernetes packages the baseline does not: {', '.join(missing)}")
+    return 1 if args.check and over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
