@@ -314,9 +314,15 @@ def _committed_redis_settings(program_dir: Path) -> dict[str, RedisSettings]:
     found = {}
     for path in sorted(program_dir.glob("Pulumi.*.yaml")):
         stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-        config = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("config") or {}
+        config = read_stack_file(path).get("config") or {}
         try:
             found[stack] = RedisSettings.model_validate(config.get(f"{PROJECT}:redis") or {})
         except ValidationError:
             continue  # that stack's own run reports the problem
     return found
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """A `Pulumi.<stack>.yaml` document, with libyaml's loader where installed (about 6x faster)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader

@@ -14,14 +14,16 @@ import runpy
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Optional
 
-import yaml
-from pulumi.runtime import mocks, rpc
 from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks, rpc
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
+
+from components.config import read_stack_file
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "litellm"
@@ -182,7 +184,7 @@ def stack_config(stack: str, secrets: Optional[Mapping[str, Any]] = None) -> tup
     `secure:` values cannot be decrypted without the CLI: they, and the secret keys a stack file
     leaves out, come from `secrets` (full key -> value), or become a visible placeholder.
     """
-    document = yaml.safe_load(stack_file(stack).read_text(encoding="utf-8")) or {}
+    document = read_stack_file(stack_file(stack))
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in (document.get("config") or {}).items():
