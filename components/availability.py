@@ -24,7 +24,15 @@ class LiteLLMAvailability(pulumi.ComponentResource):
                 metadata=metadata,
                 spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
                     max_unavailable=budget.max_unavailable,
-                    selector=k8s.meta.v1.LabelSelectorArgs(match_labels=dict(SELECTOR_LABELS)),
+                    # The migration Job's pods carry the same labels, but a budget cannot count pods of a
+                    # Job (no scale subresource) and would then block every eviction while one exists.
+                    selector=k8s.meta.v1.LabelSelectorArgs(
+                        match_labels=dict(SELECTOR_LABELS),
+                        match_expressions=[
+                            k8s.meta.v1.LabelSelectorRequirementArgs(key=key, operator="DoesNotExist")
+                            for key in ("batch.kubernetes.io/job-name", "job-name")
+                        ],
+                    ),
                 ),
                 opts=child,
             )

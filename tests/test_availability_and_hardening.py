@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import run_stack, unwrap
+from tests.netpol import selector_matches
 
 PDB_TYPE = "kubernetes:policy/v1:PodDisruptionBudget"
 NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
@@ -42,9 +43,17 @@ def values(prod) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ PodDisruptionBudget
 
 
-def test_pdb_selects_exactly_the_chart_selector_labels(prod):
-    pdb = unwrap(prod.one(PDB_TYPE).inputs)
-    assert pdb["spec"]["selector"] == {"matchLabels": CHART_SELECTOR_LABELS}
+def test_pdb_selects_the_proxy_pods_by_the_chart_selector_labels(prod):
+    selector = unwrap(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
+    assert selector["matchLabels"] == CHART_SELECTOR_LABELS
+    assert selector_matches(selector, {**CHART_SELECTOR_LABELS, "pod-template-hash": "5d8f7c9b6"})
+
+
+@pytest.mark.parametrize("job_label", ["batch.kubernetes.io/job-name", "job-name"])
+def test_pdb_leaves_out_the_migration_job_pods(prod, job_label):
+    """A budget cannot count a Job's pods and would block every eviction while the migration runs."""
+    selector = unwrap(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
+    assert not selector_matches(selector, {**CHART_SELECTOR_LABELS, job_label: "litellm-migrations"})
 
 
 def test_pdb_allows_one_proxy_pod_down_at_a_time(prod):
