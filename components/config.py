@@ -17,6 +17,7 @@ import pulumi
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from components.layout import in_cluster_service
 from components.settings import (
     CHART_REF,
     SECRET_CONFIG_KEYS,
@@ -273,13 +274,13 @@ def _tracing_warnings(settings: Settings) -> list[str]:
         return []
     endpoint = urlparse(tracing.endpoint)
     port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    if port == 443 and not _in_cluster_host(endpoint.hostname):
+    if (port == 443 and not _in_cluster_host(endpoint.hostname)) or in_cluster_service(tracing.endpoint):
         return []
     return [
         (
             f"litellm:tracing.endpoint {tracing.endpoint!r}: the NetworkPolicies let the proxy reach only DNS,"
-            " PostgreSQL, Redis and public addresses on 443, so its spans are dropped. Allow egress to the"
-            " collector or send to a public https endpoint."
+            " PostgreSQL, Redis, public addresses on 443 and collectors named <service>.<namespace>.svc, so its"
+            " spans are dropped. Name the collector by its Service DNS name, or send to a public https endpoint."
         )
     ]
 

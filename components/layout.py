@@ -4,6 +4,7 @@ and the labels the chart puts on the proxy and migration pods.
 
 from dataclasses import dataclass
 from typing import Optional
+from urllib.parse import urlparse
 
 from components.settings import RELEASE_NAME, Settings
 
@@ -70,3 +71,12 @@ def secret_layout(settings: Settings) -> SecretLayout:
 def service_host(settings: Settings) -> str:
     """In-cluster DNS name of the chart's Service (named after the release)."""
     return f"{RELEASE_NAME}.{settings.namespace}.svc.cluster.local"
+
+
+def in_cluster_service(url: str) -> Optional[tuple[str, int]]:
+    """(namespace, port) of an http(s) URL whose host is a Service name `svc.ns.svc[.cluster.local]`."""
+    parsed = urlparse(url)
+    parts = (parsed.hostname or "").split(".")
+    if len(parts) >= 3 and parts[2] == "svc":
+        return parts[1], parsed.port or (443 if parsed.scheme == "https" else 80)
+    return None

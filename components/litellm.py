@@ -49,6 +49,7 @@ class LiteLLM(pulumi.ComponentResource):
                 "database": layout.database,
                 "providerKeys": sorted(set(layout.provider_keys.values())),
                 "redis": layout.redis,
+                "tracing": layout.tracing,
             },
             "masterKey": secrets.master_key,
         }

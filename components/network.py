@@ -12,7 +12,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import SELECTOR_LABELS
+from components.layout import SELECTOR_LABELS, in_cluster_service
 from components.settings import Settings
 
 # Never reachable through the "internet on 443" rule: private ranges, CGNAT, loopback and
@@ -69,6 +69,12 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
     # `egressCidrs: []` means no provider endpoint: an empty `to` would allow every destination on 443.
     if internet:
         rules["litellm-egress-llm-apis"] = [net.NetworkPolicyEgressRuleArgs(to=internet, ports=[_tcp(443)])]
+    collector = in_cluster_service(settings.tracing.endpoint) if settings.tracing.enabled else None
+    if collector:
+        namespace, port = collector
+        rules["litellm-egress-tracing"] = [
+            net.NetworkPolicyEgressRuleArgs(to=[_in_namespace(namespace)], ports=[_tcp(port)])
+        ]
     if settings.redis.enabled:
         rules["litellm-egress-redis"] = [
             net.NetworkPolicyEgressRuleArgs(to=[_in_namespace(settings.redis.namespace)], ports=[_tcp(settings.redis.port)])

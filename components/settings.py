@@ -535,7 +535,7 @@ class NetworkPolicySettings(_Model):
     egress_cidrs: Optional[list[Cidr]] = Field(
         None,
         description="Provider CIDRs allowed on 443. Unset allows the internet on 443, minus private, CGNAT and"
-        " link-local ranges.",
+        " link-local ranges; `[]` allows no address on 443.",
     )
     dns_namespace: DnsLabel = Field("kube-system", description="Namespace of the cluster DNS pods.")
     dns_pod_labels: dict[str, str] = Field({"k8s-app": "kube-dns"}, description="Labels of the cluster DNS pods.")

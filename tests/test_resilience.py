@@ -13,6 +13,7 @@ from components.settings import Settings
 from components.values import build_chart_values, build_proxy_config
 from offline.harness import encode_config_value, stack_config
 from tests.conftest import SECRETS, dump, run_stack, secret_data, unwrap
+from tests.netpol import NetworkPolicies, Pod
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 HEADER_VALUE = "Bearer otel-FAKE-0123456789"
@@ -320,9 +321,21 @@ def test_grpc_endpoint_with_a_path_is_rejected():
     assert any(p.startswith("litellm:tracing.endpoint:") and "host and port only" in p for p in problems)
 
 
-def test_in_cluster_collector_behind_network_policies_warns_that_spans_are_dropped():
-    settings = settings_with(tracing={"enabled": True, "endpoint": "http://otel.observability.svc:4318/v1/traces"})
+def test_collector_the_network_policies_cannot_name_warns_that_spans_are_dropped():
+    settings = settings_with(tracing={"enabled": True, "endpoint": "http://10.0.5.5:4318/v1/traces"})
     assert any("litellm:tracing.endpoint" in w and "dropped" in w for w in risk_warnings(settings, "qa"))
+
+
+def test_in_cluster_collector_named_by_its_service_gets_egress_and_no_warning():
+    endpoint = "http://otel.observability.svc:4318/v1/traces"
+    settings = settings_with(tracing={"enabled": True, "endpoint": endpoint})
+    assert not any("litellm:tracing" in w for w in risk_warnings(settings, "qa"))
+    run = run_stack("prod", {"litellm:tracing": {"enabled": True, "endpoint": endpoint}})
+    policies = NetworkPolicies.from_registrations(run.registrations)
+    proxy = Pod("litellm", {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"})
+    collector = Pod("observability", {"app": "otel-collector"}, ip="10.244.9.9")
+    assert policies.egress_allowed(proxy, collector, 4318)
+    assert not policies.egress_allowed(proxy, collector, 4317)
 
 
 def test_public_https_collector_does_not_warn():
