@@ -8,9 +8,10 @@ import difflib
 import ipaddress
 import json
 import re
+import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Optional, Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin
 from urllib.parse import urlparse
 
 import pulumi
@@ -29,6 +30,8 @@ from components.settings import (
 )
 
 PROJECT = "litellm"
+UNION_TYPES = (Union, types.UnionType)
+"""`Optional[X]` and `X | None` annotations alike."""
 PROGRAM_DIR = Path(__file__).resolve().parent.parent
 """Where the committed `Pulumi.<stack>.yaml` files live, next to `Pulumi.yaml`."""
 _PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")
@@ -57,9 +60,7 @@ def load_settings() -> Settings:
     return settings_from_config(raw, secret_keys, stack=pulumi.get_stack())
 
 
-def settings_from_config(
-    raw: Mapping[str, Any], secret_keys: Iterable[str] = (), stack: Optional[str] = None
-) -> Settings:
+def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), stack: str | None = None) -> Settings:
     """Validate the `litellm:` keys of `raw` (full key -> string value) into Settings, or raise ConfigError.
 
     `stack` names the stack the settings are for; defaults that differ per stack (the cache namespace)
@@ -127,7 +128,7 @@ def _decode(key: str, value: Any) -> Any:
 
 def _is_structured(annotation: Any) -> bool:
     origin = get_origin(annotation)
-    if origin is Union:
+    if origin in UNION_TYPES:
         return any(_is_structured(arg) for arg in get_args(annotation) if arg is not type(None))
     if origin in (list, dict):
         return True
@@ -186,7 +187,7 @@ def _unknown_key_message(loc: tuple) -> str:
     return f"unknown key; {hint}valid keys here: {', '.join(sorted(valid))}"
 
 
-def _model_at(loc: tuple) -> Union[type[BaseModel], None]:
+def _model_at(loc: tuple) -> type[BaseModel] | None:
     model: Any = Settings
     for part in loc:
         if isinstance(part, int):
@@ -199,7 +200,7 @@ def _model_at(loc: tuple) -> Union[type[BaseModel], None]:
 
 
 def _unwrap(annotation: Any) -> Any:
-    while get_origin(annotation) in (Union, list):
+    while get_origin(annotation) in (*UNION_TYPES, list):
         annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
     return annotation
 

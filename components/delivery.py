@@ -3,8 +3,9 @@
 Both take the same values from `build_chart_values`; neither contains a secret value.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -37,7 +38,7 @@ def application_spec(settings: Settings, values: dict[str, Any]) -> dict[str, An
     }
 
 
-def chart_source_problem(settings: Settings) -> Optional[str]:
+def chart_source_problem(settings: Settings) -> str | None:
     """Helm delivery needs the chart's files at the ref on disk; None when they are there."""
     if settings.delivery != "helm":
         return None
@@ -61,7 +62,7 @@ class ArgoCDApplication(pulumi.ComponentResource):
         settings: Settings,
         values: dict[str, Any],
         depends_on: Sequence[pulumi.Resource],
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("litellm:index:ArgoCDApplication", name, None, opts)
         # Preflight: reading the CRD makes `pulumi preview` fail when ArgoCD is not installed, instead
@@ -98,7 +99,7 @@ class HelmRelease(pulumi.ComponentResource):
         values: dict[str, Any],
         namespace: pulumi.Input[str],
         depends_on: Sequence[pulumi.Resource],
-        opts: Optional[pulumi.ResourceOptions] = None,
+        opts: pulumi.ResourceOptions | None = None,
     ):
         super().__init__("litellm:index:HelmRelease", name, None, opts)
         self.release = k8s.helm.v3.Release(

@@ -3,7 +3,6 @@ and the labels the chart puts on the proxy and migration pods.
 """
 
 from dataclasses import dataclass
-from typing import Optional
 from urllib.parse import urlparse
 
 from components.settings import RELEASE_NAME, Settings
@@ -34,8 +33,8 @@ class SecretLayout:
     database: str
     provider_keys: dict[str, str]
     """Secret name for each provider env name."""
-    redis: Optional[str]
-    tracing: Optional[str] = None
+    redis: str | None
+    tracing: str | None = None
     """Secret with the OTLP collector header, when `litellm:tracingHeaders` is set."""
 
     @property
@@ -73,7 +72,7 @@ def service_host(settings: Settings) -> str:
     return f"{RELEASE_NAME}.{settings.namespace}.svc.cluster.local"
 
 
-def in_cluster_service(url: str) -> Optional[tuple[str, int]]:
+def in_cluster_service(url: str) -> tuple[str, int] | None:
     """(namespace, port) of an http(s) URL whose host is a Service name `svc.ns.svc[.cluster.local]`."""
     parsed = urlparse(url)
     parts = (parsed.hostname or "").split(".")

@@ -1,7 +1,5 @@
 """The LiteLLM proxy on Kubernetes: one component that owns every resource of the deployment."""
 
-from typing import Optional
-
 import pulumi
 
 from components.availability import LiteLLMAvailability
@@ -15,7 +13,7 @@ from components.values import build_chart_values
 
 
 class LiteLLM(pulumi.ComponentResource):
-    def __init__(self, name: str, settings: Settings, opts: Optional[pulumi.ResourceOptions] = None):
+    def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("litellm:index:LiteLLM", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         layout = secret_layout(settings)
@@ -25,7 +23,9 @@ class LiteLLM(pulumi.ComponentResource):
         secrets = LiteLLMSecrets(f"{name}-secrets", settings, layout, namespace.name, opts=child)
         prerequisites: list[pulumi.Resource] = [namespace, secrets]
         if settings.network_policy.enabled:
-            prerequisites.append(LiteLLMNetworkPolicies(f"{name}-network-policies", settings, namespace.name, opts=child))
+            prerequisites.append(
+                LiteLLMNetworkPolicies(f"{name}-network-policies", settings, namespace.name, opts=child)
+            )
         LiteLLMAvailability(f"{name}-availability", settings, namespace.name, opts=child)
 
         # The migration Job runs first in either mode, so its Secrets and its egress must exist before.

@@ -42,7 +42,10 @@ def _proxy_pods() -> meta.LabelSelectorArgs:
 
 def _internet_peers(settings: Settings) -> list[net.NetworkPolicyPeerArgs]:
     if settings.network_policy.egress_cidrs is not None:
-        return [net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=cidr)) for cidr in settings.network_policy.egress_cidrs]
+        return [
+            net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=cidr))
+            for cidr in settings.network_policy.egress_cidrs
+        ]
     return [
         net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0", except_=PRIVATE_IPV4)),
         net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="::/0", except_=PRIVATE_IPV6)),
@@ -77,7 +80,9 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
         ]
     if settings.redis.enabled:
         rules["litellm-egress-redis"] = [
-            net.NetworkPolicyEgressRuleArgs(to=[_in_namespace(settings.redis.namespace)], ports=[_tcp(settings.redis.port)])
+            net.NetworkPolicyEgressRuleArgs(
+                to=[_in_namespace(settings.redis.namespace)], ports=[_tcp(settings.redis.port)]
+            )
         ]
     return rules
 

@@ -100,7 +100,9 @@ class LiteLLMSecrets(pulumi.ComponentResource):
 
         self.register_outputs({"masterKey": self.master_key})
 
-    def _secret(self, resource_name: str, secret_name: str, data, protect: bool = False, retain_on_delete: bool = False):
+    def _secret(
+        self, resource_name: str, secret_name: str, data, protect: bool = False, retain_on_delete: bool = False
+    ):
         secret = k8s.core.v1.Secret(
             resource_name,
             metadata=k8s.meta.v1.ObjectMetaArgs(

@@ -6,7 +6,7 @@ from these models (`python -m scripts.config_reference`). Defaults are the seed'
 
 import ipaddress
 import re
-from typing import Annotated, Literal, Optional
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 from pydantic import (
@@ -153,7 +153,7 @@ def _header_name(value: str) -> str:
     return value
 
 
-def default_cache_namespace(stack: Optional[str]) -> str:
+def default_cache_namespace(stack: str | None) -> str:
     """Cache key prefix of a stack that sets none: one per stack, so stacks sharing a Redis never share entries.
 
     Settings validated without a stack (pure callers, tests) keep the historical prefix.
@@ -182,9 +182,7 @@ def _check_namespace_matches_host(host: str, namespace: str) -> None:
     """`svc.ns.svc[.cluster.local]` names the namespace: a different `namespace` would aim the policy elsewhere."""
     parts = host.split(".")
     if len(parts) >= 3 and parts[2] == "svc" and parts[1] != namespace:
-        raise FieldError(
-            "namespace", f"{namespace!r} does not match the namespace {parts[1]!r} in host {host!r}"
-        )
+        raise FieldError("namespace", f"{namespace!r} does not match the namespace {parts[1]!r} in host {host!r}")
 
 
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
@@ -220,7 +218,7 @@ class ChartSettings(_Model):
         CHART_REF,
         description="Exact git tag (or 40-hex commit) of the chart; branches, `HEAD` and `latest` are rejected.",
     )
-    local_path: Optional[str] = Field(
+    local_path: str | None = Field(
         None,
         description="Helm delivery only: folder holding the chart at `ref`. Default `vendor/charts/litellm-helm/<ref>`,"
         " filled by `scripts/fetch-chart.sh`.",
@@ -259,7 +257,8 @@ class ImageSettings(_Model):
         last = self.repository.rsplit("/", 1)[-1]
         if not self.repository or " " in self.repository or ":" in last or "@" in last:
             raise FieldError(
-                "repository", f"{self.repository!r} must be an image name without tag or digest (put the tag in image.tag)"
+                "repository",
+                f"{self.repository!r} must be an image name without tag or digest (put the tag in image.tag)",
             )
         if not _IMAGE_TAG.match(self.tag):
             raise FieldError("tag", f"{self.tag!r} is not an image tag: up to 128 letters, digits, '_', '.' and '-'")
@@ -284,7 +283,9 @@ class ResourceSettings(_Model):
     requests: ComputeResources = Field(
         ComputeResources(cpu="250m", memory="512Mi"), description="Requests of the proxy container."
     )
-    limits: ComputeResources = Field(ComputeResources(cpu="1", memory="2Gi"), description="Limits of the proxy container.")
+    limits: ComputeResources = Field(
+        ComputeResources(cpu="1", memory="2Gi"), description="Limits of the proxy container."
+    )
 
     @model_validator(mode="after")
     def _requests_within_limits(self) -> "ResourceSettings":
@@ -315,7 +316,7 @@ class DatabaseSettings(_Model):
         description="`true`: the program creates the Secret from `litellm:databasePassword`. `false`: the Secret"
         " already exists (database or secrets operator) and holds both keys, URL-safe.",
     )
-    ssl_mode: Optional[Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]] = Field(
+    ssl_mode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = Field(
         None, description="`sslmode` query parameter of DATABASE_URL; unset leaves the driver default."
     )
 
@@ -331,14 +332,14 @@ class DatabaseSettings(_Model):
 
 class RedisCacheSettings(_Model):
     ttl: int = Field(86400, ge=1, description="Seconds a cached response lives.")
-    namespace: Optional[str] = Field(
+    namespace: str | None = Field(
         None,
         min_length=1,
         pattern=r"^[A-Za-z0-9_.:-]+$",
         description="Key prefix of cached responses (LiteLLM `litellm_settings.cache_params.namespace`). Unset:"
         " `litellm_cache_<stack>`, so stacks sharing one Redis never read each other's cache.",
     )
-    flush_size: Optional[int] = Field(
+    flush_size: int | None = Field(
         None,
         ge=1,
         description="`redis_flush_size`: buffer this many responses per pod before writing to Redis. Unset writes"
@@ -373,19 +374,19 @@ class ModelSettings(_Model):
     name: str = Field(min_length=1, description="Model name clients request (`model_name`).")
     model: str = Field(min_length=1, description="LiteLLM provider/model string, e.g. `openai/gpt-4o`.")
     api_key_env: EnvName = Field(description="Env var (a key of `litellm:providerKeys`) holding the provider key.")
-    api_base: Optional[HttpsUrl] = Field(None, description="Provider endpoint override (e.g. Azure).")
-    rpm: Optional[int] = Field(
+    api_base: HttpsUrl | None = Field(None, description="Provider endpoint override (e.g. Azure).")
+    rpm: int | None = Field(
         None,
         ge=1,
         description="Requests per minute of this deployment (LiteLLM `litellm_params.rpm`). Enforced across replicas"
         " through Redis only with `router.routingStrategy: usage-based-routing-v2`; otherwise a routing weight.",
     )
-    tpm: Optional[int] = Field(
+    tpm: int | None = Field(
         None,
         ge=1,
         description="Tokens per minute of this deployment (LiteLLM `litellm_params.tpm`); enforced like `rpm`.",
     )
-    max_parallel_requests: Optional[int] = Field(
+    max_parallel_requests: int | None = Field(
         None,
         ge=1,
         description="In-flight requests to this deployment per proxy pod (LiteLLM"
@@ -395,19 +396,17 @@ class ModelSettings(_Model):
 
 
 class RetryPolicySettings(_Model):
-    bad_request: Optional[RetryCount] = Field(
+    bad_request: RetryCount | None = Field(
         None, description="LiteLLM `router_settings.retry_policy.BadRequestErrorRetries`."
     )
-    authentication: Optional[RetryCount] = Field(
+    authentication: RetryCount | None = Field(
         None, description="LiteLLM `router_settings.retry_policy.AuthenticationErrorRetries`."
     )
-    timeout: Optional[RetryCount] = Field(
-        None, description="LiteLLM `router_settings.retry_policy.TimeoutErrorRetries`."
-    )
-    rate_limit: Optional[RetryCount] = Field(
+    timeout: RetryCount | None = Field(None, description="LiteLLM `router_settings.retry_policy.TimeoutErrorRetries`.")
+    rate_limit: RetryCount | None = Field(
         None, description="LiteLLM `router_settings.retry_policy.RateLimitErrorRetries`."
     )
-    content_policy_violation: Optional[RetryCount] = Field(
+    content_policy_violation: RetryCount | None = Field(
         None,
         description="LiteLLM `router_settings.retry_policy.ContentPolicyViolationErrorRetries`. A content-policy"
         " violation is also a bad request, and LiteLLM checks `badRequest` first: set only one of the two.",
@@ -433,29 +432,29 @@ class FallbackSettings(_Model):
 
 
 class RouterSettings(_Model):
-    timeout: Optional[Seconds] = Field(
+    timeout: Seconds | None = Field(
         None, description="Seconds before a provider call times out (LiteLLM `router_settings.timeout`)."
     )
-    allowed_fails: Optional[int] = Field(
+    allowed_fails: int | None = Field(
         None,
         ge=1,
         description="Failures of a deployment within a minute before it is cooled down (LiteLLM"
         " `router_settings.allowed_fails`).",
     )
-    cooldown_time: Optional[Seconds] = Field(
+    cooldown_time: Seconds | None = Field(
         None,
         description="Seconds a failing deployment is taken out of rotation (LiteLLM `router_settings.cooldown_time`);"
         " shared by all replicas through Redis.",
     )
-    retry_policy: Optional[RetryPolicySettings] = Field(
+    retry_policy: RetryPolicySettings | None = Field(
         None, description="Retries per error class (LiteLLM `router_settings.retry_policy`)."
     )
     fallbacks: list[FallbackSettings] = Field(
         [], description="Model groups to try when a model has failed (LiteLLM `router_settings.fallbacks`)."
     )
-    routing_strategy: Optional[
-        Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"]
-    ] = Field(
+    routing_strategy: (
+        Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"] | None
+    ) = Field(
         None,
         description="LiteLLM `router_settings.routing_strategy`; unset is LiteLLM's `simple-shuffle`."
         " `usage-based-routing-v2` counts rpm/tpm in Redis and enforces the models' limits across replicas.",
@@ -464,7 +463,7 @@ class RouterSettings(_Model):
 
 class TracingSettings(_Model):
     enabled: bool = Field(False, description="Send traces to an OpenTelemetry collector (LiteLLM `otel` callback).")
-    endpoint: Optional[str] = Field(
+    endpoint: str | None = Field(
         None,
         description="OTLP endpoint (env `OTEL_ENDPOINT`): `grpc` takes `http(s)://host:port`, `http/protobuf` the full"
         " traces URL ending in `/v1/traces`.",
@@ -532,7 +531,7 @@ class NetworkPolicySettings(_Model):
     ingress_namespaces: list[DnsLabel] = Field(
         ["ingress-nginx"], description="Namespaces allowed to reach the proxy port (ingress controller, gateways)."
     )
-    egress_cidrs: Optional[list[Cidr]] = Field(
+    egress_cidrs: list[Cidr] | None = Field(
         None,
         description="Provider CIDRs allowed on 443. Unset allows the internet on 443, minus private, CGNAT and"
         " link-local ranges; `[]` allows no address on 443.",
@@ -577,7 +576,9 @@ class Settings(_Model):
     image: ImageSettings = Field(ImageSettings(), description="Proxy image.")
     replicas: int = Field(3, ge=1, description="Proxy replicas (ignored when autoscaling is enabled).")
     service: ServiceSettings = Field(ServiceSettings(), description="Kubernetes Service of the proxy.")
-    resources: ResourceSettings = Field(ResourceSettings(), description="Proxy container resources; requests <= limits.")
+    resources: ResourceSettings = Field(
+        ResourceSettings(), description="Proxy container resources; requests <= limits."
+    )
     database: DatabaseSettings = Field(DatabaseSettings(), description="External PostgreSQL.")
     redis: RedisSettings = Field(RedisSettings(), description="External Redis for cache and router state.")
     num_retries: int = Field(2, ge=0, le=10, description="Router retries per request (`router_settings.num_retries`).")
@@ -591,7 +592,7 @@ class Settings(_Model):
     models: list[ModelSettings] = Field([], description="`model_list` entries.")
     argocd: ArgoCDSettings = Field(ArgoCDSettings(), description="ArgoCD delivery.")
     network_policy: NetworkPolicySettings = Field(NetworkPolicySettings(), description="NetworkPolicies.")
-    public_url: Optional[HttpsUrl] = Field(None, description="Public https URL (stack output, `PROXY_BASE_URL`).")
+    public_url: HttpsUrl | None = Field(None, description="Public https URL (stack output, `PROXY_BASE_URL`).")
     autoscaling: AutoscalingSettings = Field(AutoscalingSettings(), description="HorizontalPodAutoscaler.")
     pod_disruption_budget: PodDisruptionBudgetSettings = Field(
         PodDisruptionBudgetSettings(), description="PodDisruptionBudget."
@@ -604,23 +605,21 @@ class Settings(_Model):
     split_provider_keys: bool = Field(
         False, description="One Secret per provider key instead of one `litellm-provider-keys` Secret."
     )
-    database_password: Optional[SecretStr] = Field(
+    database_password: SecretStr | None = Field(
         None, description="Secret. Database password; required unless `database.createSecret` is false."
     )
     provider_keys: dict[EnvName, SecretStr] = Field(
         description="Secret. Provider API keys as `{ENV_NAME: value}`, e.g. `OPENAI_API_KEY`."
     )
-    master_key: Optional[SecretStr] = Field(
-        None, description="Secret. Proxy master key (`sk-...`); generated when unset."
-    )
-    redis_password: Optional[SecretStr] = Field(None, description="Secret. Turns on Redis AUTH.")
-    tracing_headers: Optional[dict[HeaderName, SecretStr]] = Field(
+    master_key: SecretStr | None = Field(None, description="Secret. Proxy master key (`sk-...`); generated when unset.")
+    redis_password: SecretStr | None = Field(None, description="Secret. Turns on Redis AUTH.")
+    tracing_headers: dict[HeaderName, SecretStr] | None = Field(
         None,
         description="Secret. One header for the OTLP collector, e.g. `{authorization: Bearer ...}` (env"
         " `OTEL_HEADERS`, which LiteLLM splits at the first `=` only).",
     )
 
-    _stack: Optional[str] = PrivateAttr(None)
+    _stack: str | None = PrivateAttr(None)
 
     @model_validator(mode="after")
     def _cross_field_rules(self) -> "Settings":

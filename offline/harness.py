@@ -12,10 +12,10 @@ import json
 import logging
 import runpy
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import mocks, rpc
@@ -50,12 +50,12 @@ class Run:
     registrations: list[Registration]
     outputs: dict[str, Any]
     logs: list[tuple[str, str]]
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
 
     def of_type(self, type_: str) -> list[Registration]:
         return [r for r in self.registrations if r.type == type_]
 
-    def one(self, type_: str, name: Optional[str] = None) -> Registration:
+    def one(self, type_: str, name: str | None = None) -> Registration:
         found = [r for r in self.of_type(type_) if name is None or r.name == name]
         if len(found) != 1:
             raise AssertionError(f"expected one {type_} {name or ''}, found {[r.name for r in found]}")
@@ -89,7 +89,7 @@ class RecordingMonitor(mocks.MockMonitor):
     def __init__(self, cloud: mocks.Mocks):
         super().__init__(cloud)
         self.registrations: list[Registration] = []
-        self.stack_urn: Optional[str] = None
+        self.stack_urn: str | None = None
         self.stack_outputs: dict[str, Any] = {}
 
     def RegisterResource(self, request):
@@ -145,7 +145,7 @@ class _ListHandler(logging.Handler):
 
 def run_program(
     config: Mapping[str, str],
-    secret_keys: Optional[list[str]] = None,
+    secret_keys: list[str] | None = None,
     stack: str = "dev",
     preview: bool = False,
     main: Path = PROJECT_ROOT / "__main__.py",
@@ -163,7 +163,7 @@ def run_program(
     mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor)
     monitor.registrations.clear()
     runtime_settings.ROOT.set(None)
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     try:
         _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
     except Exception as exc:  # noqa: BLE001 - handed to the caller
@@ -178,7 +178,7 @@ def stack_file(stack: str) -> Path:
     return PROJECT_ROOT / f"Pulumi.{stack}.yaml"
 
 
-def stack_config(stack: str, secrets: Optional[Mapping[str, Any]] = None) -> tuple[dict[str, str], list[str]]:
+def stack_config(stack: str, secrets: Mapping[str, Any] | None = None) -> tuple[dict[str, str], list[str]]:
     """The config and secret keys the CLI would hand the program for `Pulumi.<stack>.yaml`.
 
     `secure:` values cannot be decrypted without the CLI: they, and the secret keys a stack file

@@ -109,7 +109,8 @@ MODELS100_CHILD = (
     + _SECRETS
     + 'config, secret_keys = stack_config("prod", secrets)\n'
     + 'config["litellm:models"] = json.dumps(\n'
-    + '    [{"name": f"model-{i:03d}", "model": f"openai/model-{i:03d}", "apiKeyEnv": env} for i, env in enumerate(envs)]\n'
+    + '    [{"name": f"model-{i:03d}", "model": f"openai/model-{i:03d}", "apiKeyEnv": env}\n'
+    + "     for i, env in enumerate(envs)]\n"
     + ")\n"
     + _RUN
     + _REPORT

@@ -91,7 +91,10 @@ def _user_env(values: dict[str, Any]) -> list[dict[str, Any]]:
 def proxy_container(values: dict[str, Any], fullname: str = "litellm") -> dict[str, Any]:
     """The proxy container's env and envFrom as templates/deployment.yaml renders them."""
     values = merged(values)
-    env = [{"name": "HOST", "value": values.get("listen", "0.0.0.0")}, {"name": "PORT", "value": str(values["service"]["port"])}]
+    env = [
+        {"name": "HOST", "value": values.get("listen", "0.0.0.0")},
+        {"name": "PORT", "value": str(values["service"]["port"])},
+    ]
     db = values["db"]
     if db["deployStandalone"]:
         env += [
@@ -124,7 +127,9 @@ def migration_job(values: dict[str, Any], release: str = "litellm") -> dict[str,
     if db["useExisting"]:
         env = _database_env(db)
     else:
-        env = [{"name": "DATABASE_URL", "value": f"postgresql://litellm:NoTaGrEaTpAsSwOrD@{release}-postgresql/litellm"}]
+        env = [
+            {"name": "DATABASE_URL", "value": f"postgresql://litellm:NoTaGrEaTpAsSwOrD@{release}-postgresql/litellm"}
+        ]
     env += _user_env(values)
     env.append({"name": "DISABLE_SCHEMA_UPDATE", "value": "false"})
     hooks = values["migrationJob"]["hooks"]

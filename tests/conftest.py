@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -23,7 +23,7 @@ SECRETS = {
 }
 
 
-def run_stack(stack: str, overrides: Optional[dict[str, Any]] = None, secrets: Optional[dict[str, Any]] = None) -> Run:
+def run_stack(stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None) -> Run:
     """Run the program for `Pulumi.<stack>.yaml`, with `overrides` (full key -> value) on top."""
     config, secret_keys = stack_config(stack, SECRETS if secrets is None else secrets)
     for key, value in (overrides or {}).items():

@@ -64,7 +64,9 @@ def test_a_misspelt_values_key_would_be_caught():
 def test_external_database_replaces_the_bundled_postgres(prod_values):
     env = {e["name"]: e for e in chart_model.proxy_container(prod_values)["env"]}
     assert env["DATABASE_USERNAME"]["valueFrom"]["secretKeyRef"]["name"] == "postgres"
-    assert env["DATABASE_HOST"]["value"] == "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432"
+    assert (
+        env["DATABASE_HOST"]["value"] == "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432"
+    )
     assert "DATABASE_URL" in env
 
 
@@ -75,7 +77,10 @@ def test_image_tag_is_explicit_so_the_stale_app_version_never_applies(prod_value
 
 def test_master_key_secret_name_and_key_are_set_together(prod_values):
     env = {e["name"]: e for e in chart_model.proxy_container(prod_values)["env"]}
-    assert env["PROXY_MASTER_KEY"]["valueFrom"]["secretKeyRef"] == {"name": "litellm-master-key", "key": "LITELLM_MASTER_KEY"}
+    assert env["PROXY_MASTER_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "litellm-master-key",
+        "key": "LITELLM_MASTER_KEY",
+    }
 
 
 def test_database_url_expands_to_the_seed_url(prod_values, prod_secrets):
@@ -116,7 +121,9 @@ def test_ipv6_database_host_is_bracketed_in_the_endpoint():
 @pytest.mark.parametrize("delivery", ["argocd", "helm"])
 def test_no_env_name_is_set_twice_in_the_deployment_or_the_job(delivery):
     """Server-side apply (Pulumi, Helm 4, ArgoCD SSA) rejects duplicate env names."""
-    values = build_chart_values(settings_for(delivery=delivery, ui={"enabled": False}, publicUrl="https://l.example.com"))
+    values = build_chart_values(
+        settings_for(delivery=delivery, ui={"enabled": False}, publicUrl="https://l.example.com")
+    )
     for container in (chart_model.proxy_container(values), chart_model.migration_job(values)):
         duplicates = [name for name, count in Counter(e["name"] for e in container["env"]).items() if count > 1]
         assert duplicates == []

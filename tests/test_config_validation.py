@@ -12,11 +12,20 @@ SEED_MODELS = [
 
 BAD_CONFIGS = [
     ("typo-in-key", {"litellm:replica": 3}, "litellm:replica: unknown key; did you mean litellm:replicas?"),
-    ("replicas-not-a-number", {"litellm:replicas": "three"}, "litellm:replicas: \"three\" is not valid"),
-    ("replicas-zero", {"litellm:replicas": 0}, "litellm:replicas: \"0\" is not valid: input should be greater than or equal to 1"),
+    ("replicas-not-a-number", {"litellm:replicas": "three"}, 'litellm:replicas: "three" is not valid'),
+    (
+        "replicas-zero",
+        {"litellm:replicas": 0},
+        'litellm:replicas: "0" is not valid: input should be greater than or equal to 1',
+    ),
     (
         "memory-not-a-quantity",
-        {"litellm:resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2GB"}}},
+        {
+            "litellm:resources": {
+                "requests": {"cpu": "250m", "memory": "512Mi"},
+                "limits": {"cpu": "1", "memory": "2GB"},
+            }
+        },
         "litellm:resources.limits.memory: '2GB' is not a Kubernetes quantity (try 2Gi)",
     ),
     (
@@ -32,17 +41,33 @@ BAD_CONFIGS = [
         {"litellm:models": [{"name": "mistral", "model": "mistral/large", "apiKeyEnv": "MISTRAL_API_KEY"}]},
         "litellm:models[0].apiKeyEnv: 'MISTRAL_API_KEY' is not a key of litellm:providerKeys",
     ),
-    ("namespace-not-dns-label", {"litellm:namespace": "LiteLLM_Prod"}, "litellm:namespace: 'LiteLLM_Prod' is not a DNS-1123 label"),
+    (
+        "namespace-not-dns-label",
+        {"litellm:namespace": "LiteLLM_Prod"},
+        "litellm:namespace: 'LiteLLM_Prod' is not a DNS-1123 label",
+    ),
     ("service-port-out-of-range", {"litellm:service": {"port": 70000}}, "litellm:service.port: 70000 is not valid"),
     ("database-port-zero", {"litellm:database": {"port": 0}}, "litellm:database.port: 0 is not valid"),
-    ("public-url-not-https", {"litellm:publicUrl": "http://litellm.example.com"}, "litellm:publicUrl: 'http://litellm.example.com' is not an https URL"),
-    ("unknown-delivery", {"litellm:delivery": "flux"}, "litellm:delivery: \"flux\" is not valid: input should be 'argocd' or 'helm'"),
+    (
+        "public-url-not-https",
+        {"litellm:publicUrl": "http://litellm.example.com"},
+        "litellm:publicUrl: 'http://litellm.example.com' is not an https URL",
+    ),
+    (
+        "unknown-delivery",
+        {"litellm:delivery": "flux"},
+        "litellm:delivery: \"flux\" is not valid: input should be 'argocd' or 'helm'",
+    ),
     (
         "tag-inside-repository",
         {"litellm:image": {"repository": "ghcr.io/berriai/litellm:v1", "tag": "main-v1.76.1-stable"}},
         "litellm:image.repository: 'ghcr.io/berriai/litellm:v1' must be an image name without tag",
     ),
-    ("typo-in-nested-key", {"litellm:database": {"hots": "db"}}, "litellm:database.hots: unknown key; did you mean litellm:database.host?"),
+    (
+        "typo-in-nested-key",
+        {"litellm:database": {"hots": "db"}},
+        "litellm:database.hots: unknown key; did you mean litellm:database.host?",
+    ),
     (
         "cidr-out-of-range",
         {"litellm:networkPolicy": {"egressCidrs": ["203.0.113.0/33"]}},
@@ -55,13 +80,17 @@ BAD_CONFIGS = [
         {"litellm:database": {"namespace": "databases"}},
         "litellm:database.namespace: 'databases' does not match the namespace 'postgresql' in host",
     ),
-    ("telemetry-not-a-bool", {"litellm:telemetry": "maybe"}, "litellm:telemetry: \"maybe\" is not valid"),
+    ("telemetry-not-a-bool", {"litellm:telemetry": "maybe"}, 'litellm:telemetry: "maybe" is not valid'),
     (
         "autoscaling-min-above-max",
         {"litellm:autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 2}},
         "litellm:autoscaling.minReplicas: 5 is more than maxReplicas 2",
     ),
-    ("sql-name-yaml-word", {"litellm:database": {"name": "on"}}, "litellm:database.name: 'on' is not a plain PostgreSQL identifier"),
+    (
+        "sql-name-yaml-word",
+        {"litellm:database": {"name": "on"}},
+        "litellm:database.name: 'on' is not a plain PostgreSQL identifier",
+    ),
     (
         "reserved-provider-key-name",
         {"litellm:providerKeys": {"OPENAI_API_KEY": "sk-a", "ANTHROPIC_API_KEY": "sk-b", "DATABASE_URL": "x"}},
@@ -73,11 +102,17 @@ BAD_CONFIGS = [
         {"litellm:databasePassword": None},
         "litellm:databasePassword: is required while database.createSecret is true",
     ),
-    ("pull-policy-unknown", {"litellm:image": {"pullPolicy": "Sometimes"}}, "litellm:image.pullPolicy: \"Sometimes\" is not valid"),
+    (
+        "pull-policy-unknown",
+        {"litellm:image": {"pullPolicy": "Sometimes"}},
+        'litellm:image.pullPolicy: "Sometimes" is not valid',
+    ),
 ]
 
 
-@pytest.mark.parametrize("overrides, expected", [case[1:] for case in BAD_CONFIGS], ids=[case[0] for case in BAD_CONFIGS])
+@pytest.mark.parametrize(
+    "overrides, expected", [case[1:] for case in BAD_CONFIGS], ids=[case[0] for case in BAD_CONFIGS]
+)
 def test_bad_config_is_rejected_with_its_key_and_registers_nothing(overrides, expected):
     run = run_stack("prod", overrides)
     assert isinstance(run.error, ConfigError)

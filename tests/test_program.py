@@ -79,10 +79,17 @@ def test_prod_values_reproduce_the_seed_workload(prod):
     assert values["image"]["tag"] == "main-stable"
     assert values["replicaCount"] == 3
     assert values["service"] == {"type": "ClusterIP", "port": 4000}
-    assert values["resources"] == {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}
+    assert values["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "1", "memory": "2Gi"},
+    }
     assert values["db"]["endpoint"] == "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432"
     assert values["db"]["database"] == "app"
-    assert values["db"]["secret"] == {"name": "postgres", "usernameKey": "DATABASE_USERNAME", "passwordKey": "DATABASE_PASSWORD"}
+    assert values["db"]["secret"] == {
+        "name": "postgres",
+        "usernameKey": "DATABASE_USERNAME",
+        "passwordKey": "DATABASE_PASSWORD",
+    }
     cache = values["proxy_config"]["litellm_settings"]["cache_params"]
     assert (cache["host"], cache["port"], cache["ttl"], cache["namespace"], cache["redis_flush_size"]) == (
         "redis.redis.svc.cluster.local",

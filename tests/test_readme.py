@@ -9,7 +9,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_config_reference_in_readme_is_generated_from_the_settings_models():
-    assert README == readme_with_reference(README), "run: .venv/bin/python -m scripts.config_reference --write"
+    assert readme_with_reference(README) == README, "run: .venv/bin/python -m scripts.config_reference --write"
 
 
 def test_ci_runs_the_readme_setup_and_test_commands_verbatim():

@@ -2,7 +2,7 @@
 Redis TLS, OpenTelemetry tracing and per-stack cache namespaces, as LiteLLM v1.76.1 reads them."""
 
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 import yaml
@@ -54,7 +54,7 @@ SEED_PROXY_CONFIG = {
 }
 
 
-def settings_with(stack: Optional[str] = None, **keys: Any) -> Settings:
+def settings_with(stack: str | None = None, **keys: Any) -> Settings:
     """Settings from config keys without the `litellm:` prefix, the default secrets and secret keys included."""
     plain = {key.removeprefix("litellm:"): value for key, value in SECRETS.items()}
     raw = {f"litellm:{key}": encode_config_value(value) for key, value in {**plain, **keys}.items()}
@@ -85,7 +85,7 @@ def traced_run():
     return run_stack("prod", {"litellm:tracing": TRACING}, secrets={**SECRETS, **headers})
 
 
-def write_stack(folder: Path, stack: str, redis: Optional[dict] = None) -> None:
+def write_stack(folder: Path, stack: str, redis: dict | None = None) -> None:
     config = {"litellm:redis": redis} if redis is not None else {}
     (folder / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}), encoding="utf-8")
 

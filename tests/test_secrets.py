@@ -137,7 +137,9 @@ def test_database_secret_is_protected_and_holds_both_keys_url_encoded():
 
 
 def test_pre_existing_database_secret_is_referenced_not_created():
-    run = run_stack("prod", {"litellm:database": {"createSecret": False, "secretName": "app-db"}, "litellm:databasePassword": None})
+    run = run_stack(
+        "prod", {"litellm:database": {"createSecret": False, "secretName": "app-db"}, "litellm:databasePassword": None}
+    )
     assert run.error is None
     assert "app-db" not in secret_data(run)
     assert _values(run)["db"]["secret"]["name"] == "app-db"
@@ -171,7 +173,10 @@ def test_chart_never_generates_its_own_master_key():
 
 def test_provider_keys_live_in_one_secret_by_default():
     run = run_stack("prod")
-    assert secret_data(run)["litellm-provider-keys"] == {"OPENAI_API_KEY": OPENAI_KEY, "ANTHROPIC_API_KEY": ANTHROPIC_KEY}
+    assert secret_data(run)["litellm-provider-keys"] == {
+        "OPENAI_API_KEY": OPENAI_KEY,
+        "ANTHROPIC_API_KEY": ANTHROPIC_KEY,
+    }
     assert "litellm-provider-keys" in _values(run)["environmentSecrets"]
 
 
