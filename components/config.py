@@ -239,6 +239,11 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             "litellm:networkPolicy.enabled is false: every pod in the cluster can reach the proxy, and the proxy"
             " can reach the cloud metadata endpoint."
         )
+    if not settings.models:
+        warnings.append(
+            "litellm:models is empty: the proxy starts with no model to route to, and clients get errors until"
+            " models are added through the admin UI or API. List the models in the stack file."
+        )
     warnings.extend(_limit_warnings(settings))
     warnings.extend(_tracing_warnings(settings))
     warnings.extend(shared_cache_warnings(settings, stack, program_dir))

@@ -187,3 +187,9 @@ def test_warnings_reach_the_pulumi_log_in_preview():
     run = run_stack("prod")
     assert any("is a moving tag" in w for w in run.warnings)
     assert any("flushSize" in w for w in run.warnings)
+
+
+def test_a_stack_without_models_warns_that_the_proxy_serves_nothing():
+    assert any("litellm:models is empty" in w for w in risk_warnings(settings_for(), "staging"))
+    with_models = settings_for(models=SEED_MODELS)
+    assert not any("litellm:models" in w for w in risk_warnings(with_models, "staging"))
