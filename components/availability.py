@@ -13,7 +13,10 @@ class LiteLLMAvailability(pulumi.ComponentResource):
     ):
         super().__init__("litellm:index:Availability", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        metadata = k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=namespace, labels=dict(SELECTOR_LABELS))
+        # Not the chart's `app.kubernetes.io/instance` label: ArgoCD 2.x tracks an Application's objects
+        # by that label and would prune these (absent from the chart) at every sync.
+        labels = {"app.kubernetes.io/part-of": "litellm", "app.kubernetes.io/managed-by": "pulumi"}
+        metadata = k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=namespace, labels=labels)
         outputs = {}
 
         budget = settings.pod_disruption_budget
@@ -45,7 +48,7 @@ class LiteLLMAvailability(pulumi.ComponentResource):
                 api_version="monitoring.coreos.com/v1",
                 kind="ServiceMonitor",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=RELEASE_NAME, namespace=namespace, labels={**SELECTOR_LABELS, **monitor.labels}
+                    name=RELEASE_NAME, namespace=namespace, labels={**labels, **monitor.labels}
                 ),
                 spec={
                     "selector": {"matchLabels": dict(SELECTOR_LABELS)},

@@ -214,8 +214,8 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
     if settings.image.is_moving_tag:
         warnings.append(
             f"litellm:image.tag {settings.image.tag!r} is a moving tag: pods started at different times can run"
-            " different LiteLLM versions, and a restart can upgrade the proxy unannounced. Pin a versioned tag such"
-            " as 'main-v1.76.1-stable'."
+            " different LiteLLM versions, and a restart can upgrade the proxy unannounced, with no migration Job"
+            " run (the pods then apply the schema themselves). Pin a versioned tag such as 'main-v1.76.1-stable'."
         )
     if settings.redis.enabled and settings.redis.cache.flush_size is not None:
         warnings.append(

@@ -38,6 +38,7 @@ def build_chart_values(settings: Settings) -> dict[str, Any]:
         "redis": {"enabled": False},
         "migrationJob": {
             "enabled": True,
+            "resources": settings.resources.model_dump(),
             "hooks": {
                 "argocd": {"enabled": settings.delivery == "argocd"},
                 "helm": {"enabled": settings.delivery == "helm"},
@@ -107,9 +108,11 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
         "model_list": [_model_entry(model) for model in settings.models],
         "general_settings": {
             "master_key": "os.environ/PROXY_MASTER_KEY",
-            # The migration Job applies the schema; the pods must not race it at start-up. Set here,
-            # not in envVars: the chart copies envVars into the Job, which already sets the same env name.
-            "disable_prisma_schema_update": True,
+            # With a pinned image the migration Job (a sync/upgrade hook) owns the schema and the pods
+            # must not race it. A moving tag can bring a new image without any manifest change, so no
+            # hook runs: then the pods keep applying the schema at start, LiteLLM's default. Set here,
+            # not in envVars: the chart copies envVars into the Job, which already sets that env name.
+            "disable_prisma_schema_update": not settings.image.is_moving_tag,
         },
         "litellm_settings": litellm_settings,
         "router_settings": router_settings,

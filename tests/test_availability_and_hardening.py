@@ -49,6 +49,12 @@ def test_pdb_selects_the_proxy_pods_by_the_chart_selector_labels(prod):
     assert selector_matches(selector, {**CHART_SELECTOR_LABELS, "pod-template-hash": "5d8f7c9b6"})
 
 
+def test_pdb_does_not_carry_the_label_argocd_tracks_its_application_by(prod):
+    """ArgoCD 2.x would count it as part of the Application `litellm` and prune it at every sync."""
+    labels = unwrap(prod.one(PDB_TYPE).inputs)["metadata"].get("labels", {})
+    assert "app.kubernetes.io/instance" not in labels
+
+
 @pytest.mark.parametrize("job_label", ["batch.kubernetes.io/job-name", "job-name"])
 def test_pdb_leaves_out_the_migration_job_pods(prod, job_label):
     """A budget cannot count a Job's pods and would block every eviction while the migration runs."""

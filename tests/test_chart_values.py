@@ -129,8 +129,22 @@ def test_no_env_name_is_set_twice_in_the_deployment_or_the_job(delivery):
         assert duplicates == []
 
 
-def test_pods_leave_schema_migration_to_the_job(prod_values):
-    assert prod_values["proxy_config"]["general_settings"]["disable_prisma_schema_update"] is True
+def test_pods_leave_schema_migration_to_the_job_with_a_pinned_image():
+    values = build_chart_values(settings_for(image={"tag": "main-v1.76.1-stable"}))
+    assert values["proxy_config"]["general_settings"]["disable_prisma_schema_update"] is True
+
+
+def test_pods_apply_the_schema_themselves_with_a_moving_image_tag():
+    """A moving tag can change the image without a manifest change, so the migration hook never runs."""
+    values = build_chart_values(settings_for(image={"tag": "main-stable"}))
+    assert values["proxy_config"]["general_settings"]["disable_prisma_schema_update"] is False
+
+
+def test_migration_job_gets_the_proxy_resources_so_it_is_never_best_effort(prod_values):
+    assert prod_values["migrationJob"]["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "1", "memory": "2Gi"},
+    }
 
 
 def test_argocd_delivery_runs_migrations_as_a_presync_hook():

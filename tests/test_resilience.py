@@ -37,7 +37,8 @@ SEED_PROXY_CONFIG = {
             },
         },
     ],
-    "general_settings": {"master_key": "os.environ/PROXY_MASTER_KEY", "disable_prisma_schema_update": True},
+    # Prod runs the moving tag main-stable: its pods keep applying the schema themselves, as in the seed.
+    "general_settings": {"master_key": "os.environ/PROXY_MASTER_KEY", "disable_prisma_schema_update": False},
     "litellm_settings": {
         "telemetry": False,
         "cache": True,
