@@ -18,7 +18,7 @@ import pulumi
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from components.layout import in_cluster_service
+from components.layout import in_cluster_service, provider_secret_name, secret_layout
 from components.settings import (
     CHART_REF,
     SECRET_CONFIG_KEYS,
@@ -79,6 +79,13 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
             problems.append(
                 f"{full_key}: is stored in plain text; set it with `pulumi config set --secret {full_key} ...`"
             )
+        if key not in SECRET_CONFIG_KEYS and full_key in secret_keys and _field_by_alias(Settings, key):
+            # Not validated: its messages would echo a value the operator meant to keep secret.
+            problems.append(
+                f"{full_key}: is set as a secret, but this setting is not one: its value goes into plain chart values"
+                f" and stack outputs. Set it without --secret (`pulumi config set {full_key} ...`)"
+            )
+            continue
         decoded = _decode(key, value)
         if isinstance(decoded, _Undecodable):
             problems.append(f"{full_key}: {decoded.reason}")
@@ -92,9 +99,31 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
             if not (error["loc"] and error["loc"][0] in undecodable):
                 problems.extend(_describe(error))
     else:
+        problems.extend(_secret_name_problems(settings))
         if not problems:
             return settings
     raise ConfigError(problems)
+
+
+def _secret_name_problems(settings: Settings) -> list[str]:
+    """The database Secret must not be one the program writes for something else."""
+    layout = secret_layout(settings)
+    owned = {layout.master_key: "the master key", layout.salt_key: "the salt key"}
+    owned.update({name: "the provider keys" for name in layout.provider_keys.values()})
+    owned.update({name: what for name, what in ((layout.redis, "Redis AUTH"), (layout.tracing, "tracing")) if name})
+    problems = []
+    if settings.database.secret_name in owned:
+        problems.append(
+            f"{PROJECT}:database.secretName: {settings.database.secret_name!r} is the Secret this program writes for"
+            f" {owned[settings.database.secret_name]}; choose another name"
+        )
+    for env_name, secret_name in layout.provider_keys.items():
+        if len(secret_name) > 253:
+            problems.append(
+                f"{PROJECT}:providerKeys.{env_name}: too long for its own Secret name (splitProviderKeys); use at most"
+                f" {253 - len(provider_secret_name(''))} characters"
+            )
+    return problems
 
 
 def _keys(raw: Mapping[str, Any], prefix: str) -> list[str]:
@@ -160,8 +189,9 @@ def _describe(error: dict) -> list[str]:
     if kind == "extra_forbidden":
         return [_keyed(_path(loc), _unknown_key_message(loc))]
     message = error["msg"].removeprefix("Value error, ")
-    if kind != "value_error" and not _is_secret(loc) and "input" in error:
-        message = f"{json.dumps(error['input'], default=str)} is not valid: {message[:1].lower()}{message[1:]}"
+    if kind != "value_error" and "input" in error:
+        shown = "" if _is_secret(loc) else f"{json.dumps(error['input'], default=str)} "
+        message = f"{shown}is not valid: {message[:1].lower()}{message[1:]}"
     return [_keyed(_path(loc), message)]
 
 
@@ -238,6 +268,24 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
         warnings.append(
             "litellm:networkPolicy.enabled is false: every pod in the cluster can reach the proxy, and the proxy"
             " can reach the cloud metadata endpoint."
+        )
+    policy = settings.network_policy
+    if policy.enabled and not policy.ingress_namespaces and not settings.service_monitor.enabled:
+        warnings.append(
+            "litellm:networkPolicy.ingressNamespaces is empty: no pod can reach the proxy, only"
+            " `kubectl port-forward`. List the namespace of your ingress controller or clients."
+        )
+    if policy.enabled and settings.service.type != "ClusterIP":
+        warnings.append(
+            f"litellm:service.type {settings.service.type}: the default-deny NetworkPolicy drops traffic from outside"
+            " the cluster to the node or load-balancer port. Prefer an ingress controller listed in"
+            " networkPolicy.ingressNamespaces."
+        )
+    budget = settings.pod_disruption_budget
+    if budget.enabled and settings.proxy_replicas > 1 and budget.max_unavailable >= settings.proxy_replicas:
+        warnings.append(
+            f"litellm:podDisruptionBudget.maxUnavailable {budget.max_unavailable} lets a drain evict all"
+            f" {settings.proxy_replicas} replicas at once: the budget protects nothing. Use 1."
         )
     if not settings.models:
         warnings.append(

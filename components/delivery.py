@@ -15,6 +15,8 @@ from components.settings import RELEASE_NAME, Settings
 ARGOCD_APPLICATION_CRD = "applications.argoproj.io"
 ARGOCD_RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 FETCH_SCRIPT = "scripts/fetch-chart.sh"
+FETCHED_FROM = ".fetched-from"
+"""Written by the fetch script next to Chart.yaml: the ref, commit and repository it fetched."""
 # A cold start can take the full startup probe budget (30 x 10 s) after the migration hook ran.
 HELM_TIMEOUT_SECONDS = 900
 
@@ -43,13 +45,23 @@ def chart_source_problem(settings: Settings) -> str | None:
     if settings.delivery != "helm":
         return None
     folder = Path(settings.chart.chart_folder)
-    chart_file = folder / "Chart.yaml"
-    if not chart_file.is_file() or "name: litellm-helm" not in chart_file.read_text(encoding="utf-8"):
-        return (
-            f"litellm:chart.localPath: no litellm-helm chart in {str(folder)!r}; run"
-            f" `{FETCH_SCRIPT} {settings.chart.ref}` to fetch {settings.chart.path} at {settings.chart.ref}"
-            " (or point chart.localPath at a copy of it)"
+    fetch = (
+        f"run `{FETCH_SCRIPT} {settings.chart.ref}` to fetch {settings.chart.path} at {settings.chart.ref}"
+        " (or point chart.localPath at a copy of it)"
+    )
+    try:
+        chart = (folder / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
+        fetched = (
+            (folder / FETCHED_FROM).read_text(encoding="utf-8", errors="replace")
+            if (folder / FETCHED_FROM).is_file()
+            else None
         )
+    except OSError:
+        chart = fetched = None
+    if chart is None or "name: litellm-helm" not in chart:
+        return f"litellm:chart.localPath: no litellm-helm chart in {str(folder)!r}; {fetch}"
+    if fetched is not None and f"ref: {settings.chart.ref}\n" not in fetched:
+        return f"litellm:chart.localPath: the chart in {str(folder)!r} was fetched for another ref; {fetch}"
     return None
 
 

@@ -5,7 +5,7 @@ and the labels the chart puts on the proxy and migration pods.
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from components.settings import RELEASE_NAME, Settings
+from components.settings import RELEASE_NAME, Settings, service_namespace
 
 MASTER_KEY_SECRET = "litellm-master-key"
 MASTER_KEY_KEY = "LITELLM_MASTER_KEY"
@@ -75,7 +75,7 @@ def service_host(settings: Settings) -> str:
 def in_cluster_service(url: str) -> tuple[str, int] | None:
     """(namespace, port) of an http(s) URL whose host is a Service name `svc.ns.svc[.cluster.local]`."""
     parsed = urlparse(url)
-    parts = (parsed.hostname or "").split(".")
-    if len(parts) >= 3 and parts[2] == "svc":
-        return parts[1], parsed.port or (443 if parsed.scheme == "https" else 80)
-    return None
+    namespace = service_namespace(parsed.hostname or "")
+    if namespace is None:
+        return None
+    return namespace, parsed.port or (443 if parsed.scheme == "https" else 80)

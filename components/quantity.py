@@ -30,7 +30,7 @@ _BYTE_UNIT = re.compile(r"^(?P<number>\d+\.?\d*)\s*(?P<unit>[kKMGTPE])i?B$")
 
 def parse_quantity(text: str) -> Decimal:
     """The value of a quantity in base units; ValueError with a suggestion when it is not one."""
-    match = _QUANTITY.match(text.strip()) if isinstance(text, str) else None
+    match = _QUANTITY.fullmatch(text) if isinstance(text, str) else None
     if match is None or match.group("suffix") in ("ni", "ui", "mi"):
         hint = ""
         byte_unit = _BYTE_UNIT.match(text) if isinstance(text, str) else None

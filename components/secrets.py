@@ -21,7 +21,6 @@ from components.settings import Settings
 
 class LiteLLMSecrets(pulumi.ComponentResource):
     master_key: pulumi.Output[str]
-    secrets: list[k8s.core.v1.Secret]
 
     def __init__(
         self,
@@ -33,7 +32,6 @@ class LiteLLMSecrets(pulumi.ComponentResource):
     ):
         super().__init__("litellm:index:Secrets", name, None, opts)
         self._namespace = namespace
-        self.secrets = []
 
         if settings.master_key is not None:
             self.master_key = pulumi.Output.secret(settings.master_key.get_secret_value())
@@ -103,7 +101,7 @@ class LiteLLMSecrets(pulumi.ComponentResource):
     def _secret(
         self, resource_name: str, secret_name: str, data, protect: bool = False, retain_on_delete: bool = False
     ):
-        secret = k8s.core.v1.Secret(
+        k8s.core.v1.Secret(
             resource_name,
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=secret_name,
@@ -114,4 +112,3 @@ class LiteLLMSecrets(pulumi.ComponentResource):
             string_data=data,
             opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=retain_on_delete),
         )
-        self.secrets.append(secret)

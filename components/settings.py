@@ -68,17 +68,25 @@ _SECRET_DATA_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
 _SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _RELEASE_TAG = re.compile(r"^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
 _COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
-_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
+_IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")
 _VERSIONED_TAG = re.compile(r"\d+\.\d+\.\d+")
-_DURATION = re.compile(r"^\d+(ms|s|m|h)$")
+_DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
 _HEADER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+_IMAGE_REPOSITORY = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$")
+INT32_MAX = 2**31 - 1
+# Namespaces that belong to the cluster: a default-deny policy and Pod Security labels there would
+# break it, and protecting them would pin them to this stack.
+SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 # YAML 1.1 words that the chart's unquoted `DATABASE_NAME: {{ .Values.db.database }}` would turn
 # into booleans or null.
 _YAML_SPECIAL_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
 def _dns_label(value: str) -> str:
-    if not _DNS_LABEL.match(value):
+    if not _DNS_LABEL.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a DNS-1123 label: use at most 63 lower-case letters, digits and '-',"
             " starting and ending with a letter or digit"
@@ -87,7 +95,7 @@ def _dns_label(value: str) -> str:
 
 
 def _dns_subdomain(value: str) -> str:
-    if not _DNS_SUBDOMAIN.match(value):
+    if not _DNS_SUBDOMAIN.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a valid Kubernetes object name (DNS-1123 subdomain: lower-case letters,"
             " digits, '-' and '.')"
@@ -96,19 +104,19 @@ def _dns_subdomain(value: str) -> str:
 
 
 def _env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not _ENV_NAME.fullmatch(value):
         raise ValueError(f"{value!r} is not an environment variable name: use A-Z, 0-9 and '_', e.g. OPENAI_API_KEY")
     return value
 
 
 def _secret_data_key(value: str) -> str:
-    if not _SECRET_DATA_KEY.match(value):
+    if not _SECRET_DATA_KEY.fullmatch(value):
         raise ValueError(f"{value!r} is not a valid Secret key: use letters, digits, '-', '_' and '.'")
     return value
 
 
 def _sql_identifier(value: str) -> str:
-    if not _SQL_IDENTIFIER.match(value) or value.lower() in _YAML_SPECIAL_WORDS:
+    if not _SQL_IDENTIFIER.fullmatch(value) or value.lower() in _YAML_SPECIAL_WORDS:
         raise ValueError(
             f"{value!r} is not a plain PostgreSQL identifier: start with a letter or '_', then letters,"
             " digits or '_' (and not a YAML word such as 'on' or 'null')"
@@ -124,11 +132,35 @@ def _quantity(value: object) -> str:
     return text
 
 
-def _https_url(value: str) -> str:
-    parsed = urlparse(value)
-    if parsed.scheme != "https" or not parsed.hostname:
-        raise ValueError(f"{value!r} is not an https URL, e.g. https://litellm.example.com")
+def _url(value: str, schemes: tuple[str, ...], example: str) -> str:
+    problem = url_problem(value, schemes)
+    if problem:
+        raise ValueError(f"{value!r} is not a valid {' or '.join(schemes)} URL ({problem}), e.g. {example}")
     return value.rstrip("/")
+
+
+def url_problem(value: str, schemes: tuple[str, ...]) -> str | None:
+    """Why `value` is not a plain URL with one of `schemes` (no credentials, query or fragment), or None."""
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return str(exc)
+    if parsed.scheme not in schemes or not parsed.hostname:
+        return f"scheme {' or '.join(schemes)} and a host are required"
+    if parsed.username is not None or parsed.password is not None:
+        return "credentials do not belong in a URL here"
+    if parsed.query or parsed.fragment or " " in value:
+        return "no query, fragment or spaces"
+    return None
+
+
+def _https_url(value: str) -> str:
+    return _url(value, ("https",), "https://litellm.example.com")
+
+
+def _http_url(value: str) -> str:
+    return _url(value, ("http", "https"), "http://vllm.models.svc:8000")
 
 
 def _cidr(value: str) -> str:
@@ -139,13 +171,69 @@ def _cidr(value: str) -> str:
 
 
 def _duration(value: str) -> str:
-    if not _DURATION.match(value):
+    if not _DURATION.fullmatch(value):
         raise ValueError(f"{value!r} is not a Prometheus duration such as 30s or 1m")
     return value
 
 
+def _host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    if _HOST_NAME.fullmatch(value):
+        return value
+    hint = ""
+    if "://" in value:
+        hint = " (give the host alone, without a scheme)"
+    elif ":" in value:
+        hint = " (put the port in the `port` key)"
+    raise ValueError(f"{value!r} is not a host name (lower-case DNS name) or IP address{hint}")
+
+
+def _labels(value: dict[str, str]) -> dict[str, str]:
+    for key, label in value.items():
+        prefix, _, name = key.rpartition("/")
+        if (prefix and not _DNS_SUBDOMAIN.fullmatch(prefix)) or not _LABEL_NAME.fullmatch(name):
+            raise ValueError(
+                f"{key!r} is not a Kubernetes label key: an optional DNS prefix and '/', then at most 63 letters,"
+                " digits, '-', '_' or '.', starting and ending with a letter or digit"
+            )
+        if not isinstance(label, str) or not _LABEL_VALUE.fullmatch(label):
+            raise ValueError(
+                f"{label!r} (label {key!r}) is not a Kubernetes label value: at most 63 letters, digits, '-', '_'"
+                " or '.', starting and ending with a letter or digit"
+            )
+    return value
+
+
+def _trimmed(value: str) -> str:
+    if value != value.strip() or not value:
+        raise ValueError(f"{value!r} must be non-empty and have no leading or trailing whitespace")
+    return value
+
+
+def _secret_text_problems(path: str, value: SecretStr | None) -> list[tuple[str, str]]:
+    """An empty secret, or one with surrounding whitespace (a newline pasted from a file), never works."""
+    if value is None:
+        return []
+    text = value.get_secret_value()
+    if not text:
+        return [(path, "is empty")]
+    if text != text.strip():
+        return [(path, "has leading or trailing whitespace (a pasted newline?); set it again without")]
+    return []
+
+
+def service_namespace(host: str) -> str | None:
+    """The namespace named by an in-cluster Service host `svc.ns.svc[.cluster.local]`, else None."""
+    parts = host.split(".")
+    return parts[1] if len(parts) >= 3 and parts[2] == "svc" else None
+
+
 def _header_name(value: str) -> str:
-    if not _HEADER_NAME.match(value):
+    if not _HEADER_NAME.fullmatch(value):
         raise ValueError(
             f"{value!r} is not a lower-case HTTP header name such as authorization or x-honeycomb-team"
             " (gRPC metadata keys must be lower case)"
@@ -180,9 +268,9 @@ class CrossFieldErrors(ValueError):
 
 def _check_namespace_matches_host(host: str, namespace: str) -> None:
     """`svc.ns.svc[.cluster.local]` names the namespace: a different `namespace` would aim the policy elsewhere."""
-    parts = host.split(".")
-    if len(parts) >= 3 and parts[2] == "svc" and parts[1] != namespace:
-        raise FieldError("namespace", f"{namespace!r} does not match the namespace {parts[1]!r} in host {host!r}")
+    named = service_namespace(host)
+    if named is not None and named != namespace:
+        raise FieldError("namespace", f"{namespace!r} does not match the namespace {named!r} in host {host!r}")
 
 
 DnsLabel = Annotated[str, AfterValidator(_dns_label)]
@@ -192,12 +280,17 @@ SecretDataKey = Annotated[str, AfterValidator(_secret_data_key)]
 SqlIdentifier = Annotated[str, AfterValidator(_sql_identifier)]
 Quantity = Annotated[str, BeforeValidator(_quantity)]
 HttpsUrl = Annotated[str, AfterValidator(_https_url)]
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Host = Annotated[str, AfterValidator(_host)]
+Labels = Annotated[dict[str, str], AfterValidator(_labels)]
+Trimmed = Annotated[str, AfterValidator(_trimmed)]
+Count = Annotated[int, Field(ge=1, le=INT32_MAX)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
 Duration = Annotated[str, AfterValidator(_duration)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 HeaderName = Annotated[str, AfterValidator(_header_name)]
-# LiteLLM reads 0 as "unset" (`cooldown_time or default`), so every count and duration here starts at 1.
-Seconds = Annotated[int, Field(ge=1)]
+# LiteLLM reads a 0 timeout or cooldown as "unset" (`cooldown_time or default`): these start at 1.
+Seconds = Annotated[int, Field(ge=1, le=INT32_MAX)]
 RetryCount = Annotated[int, Field(ge=0, le=10)]
 
 
@@ -213,7 +306,7 @@ class _Model(BaseModel):
 
 class ChartSettings(_Model):
     repo_url: HttpsUrl = Field(CHART_REPO_URL, description="Git repository that holds the chart (ArgoCD source).")
-    path: str = Field(CHART_PATH, description="Folder of the chart inside the repository.")
+    path: str = Field(CHART_PATH, min_length=1, description="Folder of the chart inside the repository.")
     ref: str = Field(
         CHART_REF,
         description="Exact git tag (or 40-hex commit) of the chart; branches, `HEAD` and `latest` are rejected.",
@@ -226,7 +319,7 @@ class ChartSettings(_Model):
 
     @model_validator(mode="after")
     def _exact_ref(self) -> "ChartSettings":
-        if not (_RELEASE_TAG.match(self.ref) or _COMMIT_SHA.match(self.ref)):
+        if not (_RELEASE_TAG.fullmatch(self.ref) or _COMMIT_SHA.fullmatch(self.ref)):
             raise FieldError(
                 "ref",
                 f"{self.ref!r} is not an exact tag: use a release tag such as {CHART_REF} or a 40-character commit"
@@ -248,25 +341,34 @@ class ImageSettings(_Model):
     tag: str = Field(
         "main-stable",
         description="Image tag; always set explicitly (the git chart's appVersion is v1.50.2). Prefer a versioned"
-        " tag such as `main-v1.76.1-stable`.",
+        " tag such as `main-v1.76.1-stable`, or pin it as `<tag>@sha256:<digest>`.",
     )
     pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field("IfNotPresent", description="Image pull policy.")
 
     @model_validator(mode="after")
     def _image_reference(self) -> "ImageSettings":
         last = self.repository.rsplit("/", 1)[-1]
-        if not self.repository or " " in self.repository or ":" in last or "@" in last:
+        if ":" in last or "@" in last:
             raise FieldError(
                 "repository",
                 f"{self.repository!r} must be an image name without tag or digest (put the tag in image.tag)",
             )
-        if not _IMAGE_TAG.match(self.tag):
-            raise FieldError("tag", f"{self.tag!r} is not an image tag: up to 128 letters, digits, '_', '.' and '-'")
+        if not _IMAGE_REPOSITORY.fullmatch(self.repository):
+            raise FieldError(
+                "repository",
+                f"{self.repository!r} is not an image name: lower-case registry/path, e.g. ghcr.io/org/app",
+            )
+        if not _IMAGE_TAG.fullmatch(self.tag):
+            raise FieldError(
+                "tag",
+                f"{self.tag!r} is not an image tag: up to 128 letters, digits, '_', '.' and '-', optionally pinned as"
+                " <tag>@sha256:<64 hex digits>",
+            )
         return self
 
     @property
     def is_moving_tag(self) -> bool:
-        return not _VERSIONED_TAG.search(self.tag)
+        return "@sha256:" not in self.tag and not _VERSIONED_TAG.search(self.tag)
 
 
 class ServiceSettings(_Model):
@@ -297,13 +399,13 @@ class ResourceSettings(_Model):
 
 
 class DatabaseSettings(_Model):
-    host: str = Field(
+    host: Host = Field(
         "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local",
         description="PostgreSQL host (the CloudNativePG pooler in production).",
     )
     port: Port = Field(5432, description="PostgreSQL port.")
     name: SqlIdentifier = Field("app", description="Database name.")
-    user: str = Field("litellm", min_length=1, description="Database user.")
+    user: Trimmed = Field("litellm", description="Database user.")
     schema_: SqlIdentifier = Field("litellm", alias="schema", description="PostgreSQL schema LiteLLM's tables live in.")
     namespace: DnsLabel = Field(
         "postgresql", description="Namespace of the PostgreSQL pods (egress NetworkPolicy target)."
@@ -322,8 +424,6 @@ class DatabaseSettings(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> "DatabaseSettings":
-        if not self.host or any(c in self.host for c in " /@?#"):
-            raise FieldError("host", f"{self.host!r} is not a host name or IP address")
         if self.password_key == self.username_key:
             raise FieldError("passwordKey", "must differ from usernameKey: the Secret holds both values")
         _check_namespace_matches_host(self.host, self.namespace)
@@ -331,7 +431,7 @@ class DatabaseSettings(_Model):
 
 
 class RedisCacheSettings(_Model):
-    ttl: int = Field(86400, ge=1, description="Seconds a cached response lives.")
+    ttl: Count = Field(86400, description="Seconds a cached response lives.")
     namespace: str | None = Field(
         None,
         min_length=1,
@@ -349,7 +449,7 @@ class RedisCacheSettings(_Model):
 
 class RedisSettings(_Model):
     enabled: bool = Field(True, description="Use Redis for the response cache and the shared router state.")
-    host: str = Field("redis.redis.svc.cluster.local", min_length=1, description="Redis host.")
+    host: Host = Field("redis.redis.svc.cluster.local", description="Redis host.")
     port: Port = Field(6379, description="Redis port.")
     namespace: DnsLabel = Field("redis", description="Namespace of the Redis pods (egress NetworkPolicy target).")
     ssl: bool = Field(
@@ -371,24 +471,27 @@ class UISettings(_Model):
 
 
 class ModelSettings(_Model):
-    name: str = Field(min_length=1, description="Model name clients request (`model_name`).")
-    model: str = Field(min_length=1, description="LiteLLM provider/model string, e.g. `openai/gpt-4o`.")
-    api_key_env: EnvName = Field(description="Env var (a key of `litellm:providerKeys`) holding the provider key.")
-    api_base: HttpsUrl | None = Field(None, description="Provider endpoint override (e.g. Azure).")
-    rpm: int | None = Field(
+    name: Trimmed = Field(description="Model name clients request (`model_name`).")
+    model: Trimmed = Field(description="LiteLLM provider/model string, e.g. `openai/gpt-4o`.")
+    api_key_env: EnvName | None = Field(
         None,
-        ge=1,
+        description="Env var (a key of `litellm:providerKeys`) holding the provider key; unset for providers that"
+        " need none (workload identity, an in-cluster model server).",
+    )
+    api_base: HttpUrl | None = Field(
+        None, description="Provider endpoint override (e.g. Azure, or an in-cluster `http://` model server)."
+    )
+    rpm: Count | None = Field(
+        None,
         description="Requests per minute of this deployment (LiteLLM `litellm_params.rpm`). Enforced across replicas"
         " through Redis only with `router.routingStrategy: usage-based-routing-v2`; otherwise a routing weight.",
     )
-    tpm: int | None = Field(
+    tpm: Count | None = Field(
         None,
-        ge=1,
         description="Tokens per minute of this deployment (LiteLLM `litellm_params.tpm`); enforced like `rpm`.",
     )
-    max_parallel_requests: int | None = Field(
+    max_parallel_requests: Count | None = Field(
         None,
-        ge=1,
         description="In-flight requests to this deployment per proxy pod (LiteLLM"
         " `litellm_params.max_parallel_requests`, an in-process semaphore: the cluster-wide cap is this times the"
         " replicas). Unset: LiteLLM derives it from `rpm` or `tpm`.",
@@ -425,8 +528,8 @@ class RetryPolicySettings(_Model):
 
 
 class FallbackSettings(_Model):
-    model: str = Field(min_length=1, description="Model name (of `litellm:models`) whose failures fall back.")
-    fallbacks: list[str] = Field(
+    model: Trimmed = Field(description="Model name (of `litellm:models`) whose failures fall back.")
+    fallbacks: list[Trimmed] = Field(
         min_length=1, description="Model names tried in order once `model` has failed its retries."
     )
 
@@ -435,9 +538,8 @@ class RouterSettings(_Model):
     timeout: Seconds | None = Field(
         None, description="Seconds before a provider call times out (LiteLLM `router_settings.timeout`)."
     )
-    allowed_fails: int | None = Field(
+    allowed_fails: Count | None = Field(
         None,
-        ge=1,
         description="Failures of a deployment within a minute before it is cooled down (LiteLLM"
         " `router_settings.allowed_fails`).",
     )
@@ -471,9 +573,7 @@ class TracingSettings(_Model):
     protocol: Literal["grpc", "http/protobuf"] = Field(
         "http/protobuf", description="OTLP protocol (env `OTEL_EXPORTER`: `otlp_grpc` or `otlp_http`)."
     )
-    service_name: str = Field(
-        "litellm", min_length=1, description="`service.name` of the spans (env `OTEL_SERVICE_NAME`)."
-    )
+    service_name: Trimmed = Field("litellm", description="`service.name` of the spans (env `OTEL_SERVICE_NAME`).")
     log_messages: bool = Field(
         False,
         description="Put prompts and responses into the spans. `false` sets LiteLLM"
@@ -486,9 +586,12 @@ class TracingSettings(_Model):
             if self.enabled:
                 raise FieldError("endpoint", f"is required while tracing.enabled is true, e.g. {self._example}")
             return self
+        problem = url_problem(self.endpoint, ("http", "https"))
+        if problem:
+            raise FieldError(
+                "endpoint", f"{self.endpoint!r} is not a valid http(s) URL ({problem}), e.g. {self._example}"
+            )
         parsed = urlparse(self.endpoint)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise FieldError("endpoint", f"{self.endpoint!r} is not an http(s) URL")
         if self.protocol == "grpc" and parsed.path not in ("", "/"):
             raise FieldError(
                 "endpoint", f"{self.endpoint!r}: a grpc endpoint is scheme, host and port only, e.g. {self._example}"
@@ -513,8 +616,10 @@ class TracingSettings(_Model):
 
 class ArgoCDSettings(_Model):
     namespace: DnsLabel = Field("argocd", description="Namespace ArgoCD watches for Applications.")
-    project: str = Field("default", min_length=1, description="ArgoCD project of the Application.")
-    sync_wave: int = Field(10, description="`argocd.argoproj.io/sync-wave` of the Application.")
+    project: ObjectName = Field("default", description="ArgoCD project (AppProject name) of the Application.")
+    sync_wave: int = Field(
+        10, ge=-INT32_MAX, le=INT32_MAX, description="`argocd.argoproj.io/sync-wave` of the Application."
+    )
     prune: bool = Field(True, description="Automated sync deletes resources removed from the chart.")
     self_heal: bool = Field(True, description="Automated sync reverts manual changes in the cluster.")
     cascade_delete: bool = Field(
@@ -537,14 +642,18 @@ class NetworkPolicySettings(_Model):
         " link-local ranges; `[]` allows no address on 443.",
     )
     dns_namespace: DnsLabel = Field("kube-system", description="Namespace of the cluster DNS pods.")
-    dns_pod_labels: dict[str, str] = Field({"k8s-app": "kube-dns"}, description="Labels of the cluster DNS pods.")
+    dns_pod_labels: Labels = Field(
+        {"k8s-app": "kube-dns"}, min_length=1, description="Labels of the cluster DNS pods (at least one)."
+    )
 
 
 class AutoscalingSettings(_Model):
     enabled: bool = Field(False, description="HorizontalPodAutoscaler through the chart (replaces `replicas`).")
-    min_replicas: int = Field(3, ge=1, description="Lowest replica count.")
-    max_replicas: int = Field(10, ge=1, description="Highest replica count.")
-    target_cpu_utilization_percentage: int = Field(80, ge=1, le=100, description="CPU utilisation target, percent.")
+    min_replicas: int = Field(3, ge=1, le=1000, description="Lowest replica count.")
+    max_replicas: int = Field(10, ge=1, le=1000, description="Highest replica count.")
+    target_cpu_utilization_percentage: int = Field(
+        80, ge=1, le=1000, description="CPU utilisation target, percent of the CPU request (may exceed 100)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> "AutoscalingSettings":
@@ -555,14 +664,16 @@ class AutoscalingSettings(_Model):
 
 class PodDisruptionBudgetSettings(_Model):
     enabled: bool = Field(True, description="PodDisruptionBudget when more than one replica runs.")
-    max_unavailable: int = Field(1, ge=1, description="Proxy pods a voluntary disruption may take down at once.")
+    max_unavailable: int = Field(
+        1, ge=1, le=1000, description="Proxy pods a voluntary disruption may take down at once."
+    )
 
 
 class ServiceMonitorSettings(_Model):
     enabled: bool = Field(False, description="Prometheus Operator ServiceMonitor for `/metrics`.")
     namespace: DnsLabel = Field("monitoring", description="Namespace of Prometheus (allowed to scrape).")
     interval: Duration = Field("30s", description="Scrape interval.")
-    labels: dict[str, str] = Field({}, description="Extra labels, e.g. the `release` your Prometheus selects.")
+    labels: Labels = Field({}, description="Extra labels, e.g. the `release` your Prometheus selects.")
 
 
 class Settings(_Model):
@@ -574,7 +685,7 @@ class Settings(_Model):
     )
     chart: ChartSettings = Field(ChartSettings(), description="The litellm-helm chart source.")
     image: ImageSettings = Field(ImageSettings(), description="Proxy image.")
-    replicas: int = Field(3, ge=1, description="Proxy replicas (ignored when autoscaling is enabled).")
+    replicas: int = Field(3, ge=1, le=1000, description="Proxy replicas (ignored when autoscaling is enabled).")
     service: ServiceSettings = Field(ServiceSettings(), description="Kubernetes Service of the proxy.")
     resources: ResourceSettings = Field(
         ResourceSettings(), description="Proxy container resources; requests <= limits."
@@ -599,8 +710,8 @@ class Settings(_Model):
     )
     service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
     tracing: TracingSettings = Field(TracingSettings(), description="OpenTelemetry tracing, off by default.")
-    master_key_version: int = Field(
-        1, ge=1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."
+    master_key_version: Count = Field(
+        1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."
     )
     split_provider_keys: bool = Field(
         False, description="One Secret per provider key instead of one `litellm-provider-keys` Secret."
@@ -627,12 +738,15 @@ class Settings(_Model):
         for name, value in self.provider_keys.items():
             if name in RESERVED_ENV_NAMES:
                 problems.append(
-                    (f"providerKeys.{name}", "is set by the chart or this program and would shadow nothing: rename it")
+                    (
+                        f"providerKeys.{name}",
+                        "is a name the chart or this program sets itself, which would shadow this key in the pod:"
+                        " rename it",
+                    )
                 )
-            if not value.get_secret_value():
-                problems.append((f"providerKeys.{name}", "is empty"))
+            problems.extend(_secret_text_problems(f"providerKeys.{name}", value))
         for index, model in enumerate(self.models):
-            if model.api_key_env not in self.provider_keys:
+            if model.api_key_env is not None and model.api_key_env not in self.provider_keys:
                 known = ", ".join(sorted(self.provider_keys)) or "none"
                 problems.append(
                     (
@@ -648,21 +762,40 @@ class Settings(_Model):
             problems.append(
                 ("databasePassword", "is not used when database.createSecret is false: remove it from the stack")
             )
-        if self.database_password is not None and not self.database_password.get_secret_value():
-            problems.append(("databasePassword", "is empty"))
+        problems.extend(_secret_text_problems("databasePassword", self.database_password))
+        problems.extend(_secret_text_problems("redisPassword", self.redis_password))
+        problems.extend(_secret_text_problems("masterKey", self.master_key))
         if self.master_key is not None:
             key = self.master_key.get_secret_value()
             if not key.startswith("sk-") or len(key) < 16:
                 problems.append(("masterKey", "must start with 'sk-' and be at least 16 characters long"))
         if self.redis_password is not None and not self.redis.enabled:
             problems.append(("redisPassword", "is set but redis.enabled is false"))
-        if self.redis_password is not None and not self.redis_password.get_secret_value():
-            problems.append(("redisPassword", "is empty"))
+        problems.extend(self._namespace_problems())
         problems.extend(self._fallback_problems())
         problems.extend(self._tracing_header_problems())
         if problems:
             raise CrossFieldErrors(problems)
         return self
+
+    def _namespace_problems(self) -> list[tuple[str, str]]:
+        """The LiteLLM namespace gets a default-deny policy and is protected: it must be LiteLLM's alone."""
+        if self.namespace in SYSTEM_NAMESPACES:
+            return [("namespace", f"{self.namespace!r} belongs to the cluster: give LiteLLM its own namespace")]
+        others = {
+            "argocd.namespace": self.argocd.namespace,
+            "database.namespace": self.database.namespace,
+            "networkPolicy.dnsNamespace": self.network_policy.dns_namespace,
+        }
+        if self.redis.enabled:
+            others["redis.namespace"] = self.redis.namespace
+        if self.service_monitor.enabled:
+            others["serviceMonitor.namespace"] = self.service_monitor.namespace
+        return [
+            ("namespace", f"{self.namespace!r} is also litellm:{key}: give LiteLLM a namespace of its own")
+            for key, namespace in others.items()
+            if namespace == self.namespace
+        ]
 
     def _fallback_problems(self) -> list[tuple[str, str]]:
         names = {model.name for model in self.models}
@@ -702,8 +835,8 @@ class Settings(_Model):
             ]
         ((name, value),) = self.tracing_headers.items()
         text = value.get_secret_value()
-        if not text:
-            return [(f"tracingHeaders.{name}", "is empty")]
+        if not text or text != text.strip():
+            return _secret_text_problems(f"tracingHeaders.{name}", value)
         if any(c in text for c in ",\r\n"):
             reason = "must not contain ',' (newer LiteLLM splits headers there) or line breaks"
             return [(f"tracingHeaders.{name}", reason)]

@@ -120,7 +120,9 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
 
 
 def _model_entry(model: ModelSettings) -> dict[str, Any]:
-    params: dict[str, Any] = {"model": model.model, "api_key": f"os.environ/{model.api_key_env}"}
+    params: dict[str, Any] = {"model": model.model}
+    if model.api_key_env:
+        params["api_key"] = f"os.environ/{model.api_key_env}"
     if model.api_base:
         params["api_base"] = model.api_base
     limits = {"rpm": model.rpm, "tpm": model.tpm, "max_parallel_requests": model.max_parallel_requests}

@@ -4,7 +4,7 @@ Pure: no Pulumi machinery, only the settings and the values function.
 """
 
 from collections import Counter
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -90,22 +90,6 @@ def test_database_url_expands_to_the_seed_url(prod_values, prod_secrets):
         f"postgresql://litellm:{encoded}@postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432"
         "/app?schema=litellm"
     )
-
-
-@pytest.mark.parametrize("password", [DATABASE_PASSWORD, "a@b:c/d?e#f%g", "plain-Password_123", "ünïcode pass"])
-def test_url_special_password_parses_back_from_the_migration_job_url(password):
-    from urllib.parse import quote
-
-    values = build_chart_values(settings_for(databasePassword=password))
-    secrets = {"postgres": {"DATABASE_USERNAME": "litellm", "DATABASE_PASSWORD": quote(password, safe="")}}
-    url = urlparse(chart_model.expand_env(chart_model.migration_job(values), secrets)["DATABASE_URL"])
-    assert (unquote(url.username), unquote(url.password)) == ("litellm", password)
-    assert (url.hostname, url.port, url.path) == (
-        "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local",
-        5432,
-        "/app",
-    )
-    assert parse_qs(url.query) == {"schema": ["litellm"]}
 
 
 def test_ssl_mode_is_added_to_the_database_url():

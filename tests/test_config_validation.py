@@ -11,6 +11,93 @@ SEED_MODELS = [
 ]
 
 BAD_CONFIGS = [
+    (
+        "namespace-trailing-newline",
+        {"litellm:namespace": "litellm\n"},
+        "litellm:namespace: 'litellm\\n' is not a DNS-1123 label",
+    ),
+    (
+        "namespace-of-the-cluster",
+        {"litellm:namespace": "kube-system"},
+        "litellm:namespace: 'kube-system' belongs to the cluster",
+    ),
+    (
+        "namespace-shared-with-argocd",
+        {"litellm:namespace": "argocd"},
+        "litellm:namespace: 'argocd' is also litellm:argocd.namespace",
+    ),
+    (
+        "database-host-with-port",
+        {"litellm:database": {"host": "db.example.com:5432", "namespace": "postgresql"}},
+        "litellm:database.host: 'db.example.com:5432' is not a host name (lower-case DNS name) or IP address",
+    ),
+    (
+        "redis-host-with-scheme",
+        {"litellm:redis": {"host": "redis://redis.redis.svc.cluster.local"}},
+        "litellm:redis.host: 'redis://redis.redis.svc.cluster.local' is not a host name",
+    ),
+    (
+        "database-secret-is-the-salt-key",
+        {"litellm:database": {"secretName": "litellm-salt-key"}},
+        "litellm:database.secretName: 'litellm-salt-key' is the Secret this program writes for the salt key",
+    ),
+    (
+        "dns-label-key-invalid",
+        {"litellm:networkPolicy": {"dnsPodLabels": {"bad key!": "x"}}},
+        "litellm:networkPolicy.dnsPodLabels: 'bad key!' is not a Kubernetes label key",
+    ),
+    (
+        "dns-labels-empty",
+        {"litellm:networkPolicy": {"dnsPodLabels": {}}},
+        "litellm:networkPolicy.dnsPodLabels: {} is not valid: dictionary should have at least 1 item",
+    ),
+    (
+        "service-monitor-label-value-invalid",
+        {"litellm:serviceMonitor": {"enabled": True, "labels": {"release": "kube prometheus"}}},
+        "litellm:serviceMonitor.labels: 'kube prometheus' (label 'release') is not a Kubernetes label value",
+    ),
+    (
+        "tracing-port-out-of-range",
+        {"litellm:tracing": {"enabled": True, "endpoint": "http://otel.obs.svc:99999/v1/traces"}},
+        "litellm:tracing.endpoint: 'http://otel.obs.svc:99999/v1/traces' is not a valid http(s) URL",
+    ),
+    (
+        "public-url-with-credentials",
+        {"litellm:publicUrl": "https://user:pw@litellm.example.com"},
+        "credentials do not belong in a URL here",
+    ),
+    ("replicas-absurd", {"litellm:replicas": 10**30}, "litellm:replicas:"),
+    (
+        "argocd-project-not-a-name",
+        {"litellm:argocd": {"project": "My Project!"}},
+        "litellm:argocd.project: 'My Project!'",
+    ),
+    (
+        "image-repository-upper-case",
+        {"litellm:image": {"repository": "GHCR.io/BerriAI/LiteLLM"}},
+        "litellm:image.repository: 'GHCR.io/BerriAI/LiteLLM' is not an image name",
+    ),
+    ("chart-path-empty", {"litellm:chart": {"path": ""}}, "litellm:chart.path:"),
+    (
+        "model-name-blank",
+        {"litellm:models": [{"name": "   ", "model": "openai/gpt-4o", "apiKeyEnv": "OPENAI_API_KEY"}]},
+        "litellm:models[0].name: '   ' must be non-empty",
+    ),
+    (
+        "cpu-with-whitespace",
+        {
+            "litellm:resources": {
+                "requests": {"cpu": " 250m", "memory": "512Mi"},
+                "limits": {"cpu": "1", "memory": "2Gi"},
+            }
+        },
+        "litellm:resources.requests.cpu: ' 250m' is not a Kubernetes quantity",
+    ),
+    (
+        "helm-chart-path-unreadable",
+        {"litellm:delivery": "helm", "litellm:chart": {"localPath": "x" * 5000}},
+        "litellm:chart.localPath: no litellm-helm chart in",
+    ),
     ("typo-in-key", {"litellm:replica": 3}, "litellm:replica: unknown key; did you mean litellm:replicas?"),
     ("replicas-not-a-number", {"litellm:replicas": "three"}, 'litellm:replicas: "three" is not valid'),
     (
@@ -51,7 +138,7 @@ BAD_CONFIGS = [
     (
         "public-url-not-https",
         {"litellm:publicUrl": "http://litellm.example.com"},
-        "litellm:publicUrl: 'http://litellm.example.com' is not an https URL",
+        "litellm:publicUrl: 'http://litellm.example.com' is not a valid https URL",
     ),
     (
         "unknown-delivery",
@@ -94,7 +181,7 @@ BAD_CONFIGS = [
     (
         "reserved-provider-key-name",
         {"litellm:providerKeys": {"OPENAI_API_KEY": "sk-a", "ANTHROPIC_API_KEY": "sk-b", "DATABASE_URL": "x"}},
-        "litellm:providerKeys.DATABASE_URL: is set by the chart or this program",
+        "litellm:providerKeys.DATABASE_URL: is a name the chart or this program sets itself",
     ),
     ("provider-keys-missing", {"litellm:providerKeys": None}, "litellm:providerKeys: is required"),
     (
@@ -193,3 +280,65 @@ def test_a_stack_without_models_warns_that_the_proxy_serves_nothing():
     assert any("litellm:models is empty" in w for w in risk_warnings(settings_for(), "staging"))
     with_models = settings_for(models=SEED_MODELS)
     assert not any("litellm:models" in w for w in risk_warnings(with_models, "staging"))
+
+
+def test_a_non_secret_setting_marked_secret_is_refused_without_echoing_it():
+    config, secret_keys = stack_config("prod", SECRETS)
+    config["litellm:publicUrl"] = "http://internal-SECRET-host.example.com"
+    run = run_program(config, [*secret_keys, "litellm:publicUrl"], stack="prod")
+    assert "litellm:publicUrl: is set as a secret, but this setting is not one" in str(run.error)
+    assert "internal-SECRET-host" not in str(run.error)
+    assert run.registrations == []
+
+
+@pytest.mark.parametrize("key", ["providerKeys", "databasePassword", "redisPassword"])
+def test_a_secret_with_a_pasted_newline_is_rejected_without_echoing_it(key):
+    value = (
+        {"OPENAI_API_KEY": "sk-newline-SECRET\n", "ANTHROPIC_API_KEY": "sk-b"}
+        if key == "providerKeys"
+        else "pw-SECRET\n"
+    )
+    run = run_stack("prod", {f"litellm:{key}": value})
+    assert "has leading or trailing whitespace" in str(run.error)
+    assert "SECRET" not in str(run.error)
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        {"serviceMonitor": {"enabled": True, "interval": "1m30s"}},
+        {"autoscaling": {"enabled": True, "targetCpuUtilizationPercentage": 150}},
+        {"models": [{"name": "llama", "model": "hosted_vllm/llama-3", "apiBase": "http://vllm.models.svc:8000"}]},
+        {"image": {"tag": "main-v1.76.1-stable@sha256:" + "a" * 64}},
+        {"database": {"host": "10.0.0.12", "namespace": "postgresql"}},
+    ],
+    ids=[
+        "interval-1m30s",
+        "cpu-target-above-100",
+        "model-without-key-in-cluster",
+        "digest-pinned-tag",
+        "ip-database-host",
+    ],
+)
+def test_valid_settings_are_accepted(keys):
+    assert settings_for(**keys)
+
+
+def test_a_digest_pinned_tag_is_not_a_moving_tag():
+    settings = settings_for(image={"tag": "main-stable@sha256:" + "b" * 64})
+    assert not any("moving tag" in w for w in risk_warnings(settings, "staging"))
+
+
+def test_no_ingress_namespace_warns_that_only_port_forward_reaches_the_proxy():
+    warnings = risk_warnings(settings_for(networkPolicy={"ingressNamespaces": []}), "staging")
+    assert any("ingressNamespaces is empty" in w for w in warnings)
+
+
+def test_a_load_balancer_behind_default_deny_warns():
+    warnings = risk_warnings(settings_for(service={"type": "LoadBalancer"}), "staging")
+    assert any("litellm:service.type LoadBalancer" in w for w in warnings)
+
+
+def test_a_budget_as_large_as_the_replicas_warns():
+    warnings = risk_warnings(settings_for(podDisruptionBudget={"maxUnavailable": 3}), "staging")
+    assert any("protects nothing" in w for w in warnings)

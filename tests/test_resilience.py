@@ -24,8 +24,8 @@ TWO_MODELS = [
     {"name": "claude-sonnet-4", "model": "anthropic/claude-sonnet-4-20250514", "apiKeyEnv": "ANTHROPIC_API_KEY"},
 ]
 
-# The seed's proxy config (DESIGN.md, facts section 7), as build_proxy_config rendered it for
-# Pulumi.prod.yaml before the resilience keys existed.
+# The seed's proxy config, written out from DESIGN.md ("The seed's production system") and the
+# facts file (section 7): what Pulumi.prod.yaml must keep rendering while no resilience key is set.
 SEED_PROXY_CONFIG = {
     "model_list": [
         {"model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o", "api_key": "os.environ/OPENAI_API_KEY"}},
