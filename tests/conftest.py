@@ -36,13 +36,13 @@ def run_stack(stack: str, overrides: dict[str, Any] | None = None, secrets: dict
     return run_program(config, secret_keys, stack=stack)
 
 
-def settings_for(**keys: Any) -> Settings:
-    """Settings from config keys given without the `litellm:` prefix, with the default secrets
-    (a key given as None is left unset)."""
+def settings_for(stack: str | None = None, **keys: Any) -> Settings:
+    """Settings for `stack` from config keys given without the `litellm:` prefix, with the default
+    secrets (a key given as None is left unset)."""
     merged = {**_plain(SECRETS), **keys}
     raw = {f"litellm:{key}": encode_config_value(value) for key, value in merged.items() if value is not None}
     secret_keys = [f"litellm:{key}" for key in SECRET_CONFIG_KEYS]
-    return settings_from_config(raw, secret_keys)
+    return settings_from_config(raw, secret_keys, stack=stack)
 
 
 def _plain(secrets: dict[str, Any]) -> dict[str, Any]:

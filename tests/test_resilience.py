@@ -12,13 +12,12 @@ from components.layout import TRACING_HEADERS_KEY, TRACING_SECRET
 from components.settings import Settings
 from components.values import build_chart_values, build_proxy_config
 from offline.harness import encode_config_value, stack_config
-from tests.conftest import SECRETS, dump, run_stack, secret_data, unwrap
+from tests.conftest import SECRETS, dump, run_stack, secret_data, settings_for, unwrap
 from tests.netpol import NetworkPolicies, Pod
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 HEADER_VALUE = "Bearer otel-FAKE-0123456789"
 TRACING = {"enabled": True, "endpoint": "https://otlp.example.net/v1/traces"}
-SECRET_KEYS = ("providerKeys", "databasePassword", "masterKey", "redisPassword", "tracingHeaders")
 TWO_MODELS = [
     {"name": "gpt-4o", "model": "openai/gpt-4o", "apiKeyEnv": "OPENAI_API_KEY"},
     {"name": "claude-sonnet-4", "model": "anthropic/claude-sonnet-4-20250514", "apiKeyEnv": "ANTHROPIC_API_KEY"},
@@ -55,29 +54,22 @@ SEED_PROXY_CONFIG = {
 }
 
 
-def settings_with(stack: str | None = None, **keys: Any) -> Settings:
-    """Settings from config keys without the `litellm:` prefix, the default secrets and secret keys included."""
-    plain = {key.removeprefix("litellm:"): value for key, value in SECRETS.items()}
-    raw = {f"litellm:{key}": encode_config_value(value) for key, value in {**plain, **keys}.items()}
-    return settings_from_config(raw, [f"litellm:{key}" for key in SECRET_KEYS], stack=stack)
-
-
 def committed_settings(stack: str) -> Settings:
     return settings_from_config(*stack_config(stack, SECRETS), stack=stack)
 
 
 def problems_of(**keys: Any) -> list[str]:
     with pytest.raises(ConfigError) as error:
-        settings_with(**keys)
+        settings_for(**keys)
     return error.value.problems
 
 
 def router_settings(**router: Any) -> dict[str, Any]:
-    return build_proxy_config(settings_with(models=TWO_MODELS, router=router))["router_settings"]
+    return build_proxy_config(settings_for(models=TWO_MODELS, router=router))["router_settings"]
 
 
 def traced(**keys: Any) -> Settings:
-    return settings_with(tracing=TRACING, **keys)
+    return settings_for(tracing=TRACING, **keys)
 
 
 def traced_run():
@@ -209,7 +201,7 @@ def test_invalid_router_config_registers_nothing():
 
 def test_model_limits_reach_litellm_params_as_integers():
     model = {**TWO_MODELS[0], "rpm": 500, "tpm": 200000, "maxParallelRequests": 50}
-    params = build_proxy_config(settings_with(models=[model]))["model_list"][0]["litellm_params"]
+    params = build_proxy_config(settings_for(models=[model]))["model_list"][0]["litellm_params"]
     assert dump({key: params[key] for key in ("rpm", "tpm", "max_parallel_requests")}) == dump(
         {"rpm": 500, "tpm": 200000, "max_parallel_requests": 50}
     )
@@ -221,12 +213,12 @@ def test_zero_rpm_is_rejected_naming_the_model_entry():
 
 
 def test_rpm_limits_without_usage_based_routing_warn_that_they_are_only_weights():
-    settings = settings_with(models=[{**TWO_MODELS[0], "rpm": 500}])
+    settings = settings_for(models=[{**TWO_MODELS[0], "rpm": 500}])
     assert any("rpm/tpm on gpt-4o" in w and "usage-based-routing-v2" in w for w in risk_warnings(settings, "qa"))
 
 
 def test_rpm_limits_without_redis_warn_that_each_replica_counts_alone():
-    settings = settings_with(
+    settings = settings_for(
         models=[{**TWO_MODELS[0], "rpm": 500}],
         router={"routingStrategy": "usage-based-routing-v2"},
         redis={"enabled": False},
@@ -237,7 +229,7 @@ def test_rpm_limits_without_redis_warn_that_each_replica_counts_alone():
 
 
 def test_rpm_limits_with_usage_based_routing_through_redis_do_not_warn():
-    settings = settings_with(
+    settings = settings_for(
         models=[{**TWO_MODELS[0], "rpm": 500}], router={"routingStrategy": "usage-based-routing-v2"}
     )
     assert not any("rpm/tpm" in w for w in risk_warnings(settings, "qa"))
@@ -247,21 +239,21 @@ def test_rpm_limits_with_usage_based_routing_through_redis_do_not_warn():
 
 
 def test_redis_ssl_turns_on_tls_for_the_cache():
-    assert build_proxy_config(settings_with(redis={"ssl": True}))["litellm_settings"]["cache_params"]["ssl"] is True
+    assert build_proxy_config(settings_for(redis={"ssl": True}))["litellm_settings"]["cache_params"]["ssl"] is True
 
 
 def test_redis_ssl_turns_on_tls_for_the_router_state():
-    assert build_proxy_config(settings_with(redis={"ssl": True}))["router_settings"]["cache_kwargs"] == {"ssl": True}
+    assert build_proxy_config(settings_for(redis={"ssl": True}))["router_settings"]["cache_kwargs"] == {"ssl": True}
 
 
 def test_redis_without_ssl_writes_no_ssl_key_because_litellm_reads_its_presence_as_tls():
-    config = build_proxy_config(settings_with(redis={"ssl": False}))
+    config = build_proxy_config(settings_for(redis={"ssl": False}))
     assert "ssl" not in config["litellm_settings"]["cache_params"]
     assert "cache_kwargs" not in config["router_settings"]
 
 
 def test_redis_ssl_keeps_auth_next_to_it():
-    settings = settings_with(redis={"ssl": True}, redisPassword="redis-FAKE-pa55word")
+    settings = settings_for(redis={"ssl": True}, redisPassword="redis-FAKE-pa55word")
     assert build_proxy_config(settings)["router_settings"]["redis_password"] == "os.environ/REDIS_PASSWORD"
 
 
@@ -288,12 +280,12 @@ def test_tracing_keeps_prompts_out_of_spans_unless_asked():
 
 
 def test_tracing_with_log_messages_leaves_message_logging_on():
-    settings = settings_with(tracing={**TRACING, "logMessages": True})
+    settings = settings_for(tracing={**TRACING, "logMessages": True})
     assert "turn_off_message_logging" not in build_proxy_config(settings)["litellm_settings"]
 
 
 def test_tracing_sets_litellm_otel_env_for_grpc():
-    settings = settings_with(tracing={"enabled": True, "endpoint": "https://otlp.example.net:443", "protocol": "grpc"})
+    settings = settings_for(tracing={"enabled": True, "endpoint": "https://otlp.example.net:443", "protocol": "grpc"})
     assert build_chart_values(settings)["envVars"] == {
         "OTEL_EXPORTER": "otlp_grpc",
         "OTEL_ENDPOINT": "https://otlp.example.net:443",
@@ -323,13 +315,13 @@ def test_grpc_endpoint_with_a_path_is_rejected():
 
 
 def test_collector_the_network_policies_cannot_name_warns_that_spans_are_dropped():
-    settings = settings_with(tracing={"enabled": True, "endpoint": "http://10.0.5.5:4318/v1/traces"})
+    settings = settings_for(tracing={"enabled": True, "endpoint": "http://10.0.5.5:4318/v1/traces"})
     assert any("litellm:tracing.endpoint" in w and "dropped" in w for w in risk_warnings(settings, "qa"))
 
 
 def test_in_cluster_collector_named_by_its_service_gets_egress_and_no_warning():
     endpoint = "http://otel.observability.svc:4318/v1/traces"
-    settings = settings_with(tracing={"enabled": True, "endpoint": endpoint})
+    settings = settings_for(tracing={"enabled": True, "endpoint": endpoint})
     assert not any("litellm:tracing" in w for w in risk_warnings(settings, "qa"))
     run = run_stack("prod", {"litellm:tracing": {"enabled": True, "endpoint": endpoint}})
     policies = NetworkPolicies.from_registrations(run.registrations)
@@ -407,12 +399,12 @@ def test_otel_env_names_cannot_be_provider_keys():
 
 
 def test_unset_cache_namespace_defaults_to_one_per_stack():
-    config = build_proxy_config(settings_with(stack="qa"))
+    config = build_proxy_config(settings_for(stack="qa"))
     assert config["litellm_settings"]["cache_params"]["namespace"] == "litellm_cache_qa"
 
 
 def test_explicit_cache_namespace_wins_over_the_stack_default():
-    config = build_proxy_config(settings_with(stack="qa", redis={"cache": {"namespace": "shared_cache"}}))
+    config = build_proxy_config(settings_for(stack="qa", redis={"cache": {"namespace": "shared_cache"}}))
     assert config["litellm_settings"]["cache_params"]["namespace"] == "shared_cache"
 
 
@@ -426,7 +418,7 @@ def test_program_derives_the_cache_namespace_from_the_running_stack():
 
 def test_stacks_sharing_a_redis_and_namespace_warn_naming_the_other_stack(tmp_path):
     write_stack(tmp_path, "qa", {"cache": {"namespace": "team_cache"}})
-    settings = settings_with(stack="perf", redis={"cache": {"namespace": "team_cache"}})
+    settings = settings_for(stack="perf", redis={"cache": {"namespace": "team_cache"}})
     assert any(
         "is also the cache of stack 'qa' (Pulumi.qa.yaml)" in w for w in risk_warnings(settings, "perf", tmp_path)
     )
@@ -434,7 +426,7 @@ def test_stacks_sharing_a_redis_and_namespace_warn_naming_the_other_stack(tmp_pa
 
 def test_stack_default_namespaces_on_one_redis_do_not_warn(tmp_path):
     write_stack(tmp_path, "qa")
-    settings = settings_with(stack="perf")
+    settings = settings_for(stack="perf")
     assert not any("is also the cache of stack" in w for w in risk_warnings(settings, "perf", tmp_path))
 
 
@@ -442,7 +434,7 @@ def test_same_namespace_on_another_redis_host_does_not_warn(tmp_path):
     write_stack(
         tmp_path, "qa", {"host": "redis.other.svc.cluster.local", "namespace": "other", "cache": {"namespace": "c"}}
     )
-    settings = settings_with(stack="perf", redis={"cache": {"namespace": "c"}})
+    settings = settings_for(stack="perf", redis={"cache": {"namespace": "c"}})
     assert not any("is also the cache of stack" in w for w in risk_warnings(settings, "perf", tmp_path))
 
 
