@@ -7,6 +7,7 @@ render command and the benchmark.
 """
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -143,6 +144,26 @@ class _ListHandler(logging.Handler):
         self.records.append((record.levelname, record.getMessage()))
 
 
+class _LoopTracker(asyncio.DefaultEventLoopPolicy):
+    """Remembers every event loop made during a run, including the ones the mocks create in worker
+    threads, so all are closed when the run ends instead of at interpreter exit (where closing a
+    loop whose socket is already gone prints `Exception ignored in BaseEventLoop.__del__`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.loops: list[asyncio.AbstractEventLoop] = []
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        self.loops.append(loop)
+        return loop
+
+    def close_all(self) -> None:
+        for loop in self.loops:
+            if not loop.is_closed():
+                loop.close()
+
+
 def run_program(
     config: Mapping[str, str],
     secret_keys: list[str] | None = None,
@@ -152,7 +173,10 @@ def run_program(
 ) -> Run:
     """Evaluate the program once; exceptions are returned in `Run.error`, not raised."""
     runtime_config.set_all_config(dict(config), list(secret_keys or []))
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loops = _LoopTracker()
+    previous_policy = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(loops)
+    asyncio.set_event_loop(loops.new_event_loop())
     logger = logging.getLogger(f"litellm.offline.{id(config)}")
     logger.propagate = False
     logger.setLevel(logging.DEBUG)
@@ -170,7 +194,11 @@ def run_program(
         error = exc
     finally:
         runtime_settings.ROOT.set(None)
-        asyncio.get_event_loop().close()
+        loops.close_all()
+        asyncio.set_event_loop_policy(previous_policy)
+        # The program freezes the SDK's heap for its one run; a process that runs it again and again
+        # (tests, render) lets the collector see those objects again.
+        gc.unfreeze()
     return Run(monitor.registrations, monitor.stack_outputs, handler.records, error)
 
 
