@@ -45,23 +45,28 @@ def chart_source_problem(settings: Settings) -> str | None:
     if settings.delivery != "helm":
         return None
     folder = Path(settings.chart.chart_folder)
+    chart = settings.chart
     fetch = (
-        f"run `{FETCH_SCRIPT} {settings.chart.ref}` to fetch {settings.chart.path} at {settings.chart.ref}"
+        f"run `{FETCH_SCRIPT} {chart.ref} {chart.repo_url} {chart.path}` to fetch it"
         " (or point chart.localPath at a copy of it)"
     )
     try:
-        chart = (folder / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
+        chart_file = (folder / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
         fetched = (
             (folder / FETCHED_FROM).read_text(encoding="utf-8", errors="replace")
             if (folder / FETCHED_FROM).is_file()
             else None
         )
     except OSError:
-        chart = fetched = None
-    if chart is None or "name: litellm-helm" not in chart:
+        chart_file = fetched = None
+    if chart_file is None or "name: litellm-helm" not in chart_file:
         return f"litellm:chart.localPath: no litellm-helm chart in {str(folder)!r}; {fetch}"
-    if fetched is not None and f"ref: {settings.chart.ref}\n" not in fetched:
-        return f"litellm:chart.localPath: the chart in {str(folder)!r} was fetched for another ref; {fetch}"
+    source = {"ref": chart.ref, "repo": chart.repo_url, "path": chart.path}
+    if fetched is not None and any(f"{key}: {value}\n" not in fetched for key, value in source.items()):
+        return (
+            f"litellm:chart.localPath: the chart in {str(folder)!r} was fetched from another ref, repository or"
+            f" path ({FETCHED_FROM}); {fetch}"
+        )
     return None
 
 

@@ -58,7 +58,10 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
     rules = {
         "litellm-egress-dns": [
             net.NetworkPolicyEgressRuleArgs(
-                to=[_in_namespace(policy.dns_namespace, policy.dns_pod_labels)],
+                to=[
+                    _in_namespace(policy.dns_namespace, policy.dns_pod_labels),
+                    *(net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=cidr)) for cidr in policy.dns_cidrs),
+                ],
                 ports=[net.NetworkPolicyPortArgs(protocol="UDP", port=53), _tcp(53)],
             )
         ],

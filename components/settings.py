@@ -80,6 +80,7 @@ INT32_MAX = 2**31 - 1
 # Namespaces that belong to the cluster: a default-deny policy and Pod Security labels there would
 # break it, and protecting them would pin them to this stack.
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+"""With every other `kube-*` namespace."""
 # YAML 1.1 words that the chart's unquoted `DATABASE_NAME: {{ .Values.db.database }}` would turn
 # into booleans or null.
 _YAML_SPECIAL_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
@@ -313,8 +314,8 @@ class ChartSettings(_Model):
     )
     local_path: str | None = Field(
         None,
-        description="Helm delivery only: folder holding the chart at `ref`. Default `vendor/charts/litellm-helm/<ref>`,"
-        " filled by `scripts/fetch-chart.sh`.",
+        description="Helm delivery only: folder holding the chart at `ref`, named after the ref. Default"
+        " `vendor/charts/litellm-helm/<ref>`, filled by `scripts/fetch-chart.sh`.",
     )
 
     @model_validator(mode="after")
@@ -327,6 +328,12 @@ class ChartSettings(_Model):
             )
         if self.path.startswith("/") or ".." in self.path.split("/"):
             raise FieldError("path", f"{self.path!r} must be a relative folder inside the repository")
+        if self.local_path is not None and self.local_path.rstrip("/").rsplit("/", 1)[-1] != self.ref:
+            raise FieldError(
+                "localPath",
+                f"{self.local_path!r} must be a folder named after the ref, e.g. /opt/charts/litellm-helm/{self.ref},"
+                " so that the chart it holds is pinned as visibly as in ArgoCD",
+            )
         return self
 
     @property
@@ -642,6 +649,11 @@ class NetworkPolicySettings(_Model):
         " link-local ranges; `[]` allows no address on 443.",
     )
     dns_namespace: DnsLabel = Field("kube-system", description="Namespace of the cluster DNS pods.")
+    dns_cidrs: list[Cidr] = Field(
+        [],
+        description="Extra DNS servers by address on port 53, e.g. `[169.254.20.10/32]` for NodeLocal DNSCache"
+        " (host-network pods no pod selector matches).",
+    )
     dns_pod_labels: Labels = Field(
         {"k8s-app": "kube-dns"}, min_length=1, description="Labels of the cluster DNS pods (at least one)."
     )
@@ -780,7 +792,7 @@ class Settings(_Model):
 
     def _namespace_problems(self) -> list[tuple[str, str]]:
         """The LiteLLM namespace gets a default-deny policy and is protected: it must be LiteLLM's alone."""
-        if self.namespace in SYSTEM_NAMESPACES:
+        if self.namespace in SYSTEM_NAMESPACES or self.namespace.startswith("kube-"):
             return [("namespace", f"{self.namespace!r} belongs to the cluster: give LiteLLM its own namespace")]
         others = {
             "argocd.namespace": self.argocd.namespace,

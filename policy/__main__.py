@@ -115,14 +115,14 @@ def resource_limits_violations(resource_type: str, props: Mapping[str, Any]) -> 
 
 
 def moving_image_tag_violations(resource_type: str, props: Mapping[str, Any]) -> list[str]:
-    """The image tag names a version (x.y.z), so every pod runs the same LiteLLM."""
+    """The image tag names a version (x.y.z) or a digest, so every pod runs the same LiteLLM."""
     values = chart_values(resource_type, props)
     if values is None:
         return []
     tag = _at(values, "image", "tag")
     if not tag:
         return ["chart values image.tag is not set: the git chart falls back to its appVersion v1.50.2"]
-    if VERSIONED_TAG.search(str(tag)):
+    if "@sha256:" in str(tag) or VERSIONED_TAG.search(str(tag)):
         return []
     message = (
         f"chart values image.tag {tag!r} is a moving tag: pods started at different times can run different"

@@ -12,6 +12,16 @@ SEED_MODELS = [
 
 BAD_CONFIGS = [
     (
+        "local-chart-not-named-after-the-ref",
+        {"litellm:chart": {"localPath": "/opt/charts/litellm-helm"}},
+        "litellm:chart.localPath: '/opt/charts/litellm-helm' must be a folder named after the ref",
+    ),
+    (
+        "namespace-kube-prefix",
+        {"litellm:namespace": "kube-flannel"},
+        "litellm:namespace: 'kube-flannel' belongs to the cluster",
+    ),
+    (
         "namespace-trailing-newline",
         {"litellm:namespace": "litellm\n"},
         "litellm:namespace: 'litellm\\n' is not a DNS-1123 label",
@@ -95,7 +105,7 @@ BAD_CONFIGS = [
     ),
     (
         "helm-chart-path-unreadable",
-        {"litellm:delivery": "helm", "litellm:chart": {"localPath": "x" * 5000}},
+        {"litellm:delivery": "helm", "litellm:chart": {"localPath": "x" * 5000 + "/v1.76.1-stable"}},
         "litellm:chart.localPath: no litellm-helm chart in",
     ),
     ("typo-in-key", {"litellm:replica": 3}, "litellm:replica: unknown key; did you mean litellm:replicas?"),

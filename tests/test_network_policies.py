@@ -341,3 +341,11 @@ def test_evaluator_follows_kubernetes_semantics(spec, dst, port, protocol, expec
 def test_evaluator_rejects_fields_it_does_not_understand():
     with pytest.raises(ValueError):
         NetworkPolicies([_policy({"podSelector": {}, "egress": [{"toFqdns": ["api.openai.com"]}]})])
+
+
+def test_dns_cidrs_open_port_53_to_a_node_local_dns_cache():
+    policies = _policies({"litellm:networkPolicy": {"dnsCidrs": ["169.254.20.10/32"]}})
+    assert policies.egress_allowed(PROXY, "169.254.20.10", 53, "UDP")
+    assert policies.egress_allowed(MIGRATION_JOB, "169.254.20.10", 53, "TCP")
+    assert not policies.egress_allowed(PROXY, "169.254.20.10", 443)
+    assert not policies.egress_allowed(PROXY, "169.254.169.254", 53, "UDP")

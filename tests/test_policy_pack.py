@@ -261,7 +261,10 @@ def test_pinned_image_tag_accepts_a_versioned_tag(pack, prod):
     assert pack.moving_image_tag_violations(APPLICATION, props(application)) == []
 
 
-@pytest.mark.parametrize("tag", ["main-stable", "latest", "main-v1.76.1-stable", "v1.76.1", "1.76.1-nightly", "v1.76"])
+@pytest.mark.parametrize(
+    "tag",
+    ["main-stable", "latest", "main-v1.76.1-stable", "v1.76.1", "1.76.1-nightly", "v1.76", "main@sha256:" + "c" * 64],
+)
 def test_pinned_image_tag_policy_agrees_with_the_programs_warning(pack, prod, tag):
     application = document(prod, APPLICATION)
     values(application)["image"]["tag"] = tag

@@ -15,6 +15,7 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 NAMESPACE = "kubernetes:core/v1:Namespace"
+CHART_REPO = "https://github.com/BerriAI/litellm.git"
 
 
 def _as_recorded(value):
@@ -131,6 +132,33 @@ def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path
     run = run_stack("dev")
     assert "scripts/fetch-chart.sh v1.76.1-stable" in str(run.error)
     assert run.registrations == []
+
+
+def test_helm_delivery_refuses_a_chart_fetched_for_another_ref(chart_folder):
+    (chart_folder / ".fetched-from").write_text(
+        f"ref: v1.75.0-stable\ncommit: abc\nrepo: {CHART_REPO}\npath: deploy/charts/litellm-helm\n"
+    )
+    run = run_stack("dev")
+    assert "was fetched from another ref, repository or path" in str(run.error)
+    assert run.registrations == []
+
+
+def test_helm_delivery_accepts_the_chart_fetched_for_its_ref(chart_folder):
+    (chart_folder / ".fetched-from").write_text(
+        f"ref: v1.76.1-stable\ncommit: abc\nrepo: {CHART_REPO}\npath: deploy/charts/litellm-helm\n"
+    )
+    assert run_stack("dev").error is None
+
+
+def test_chart_source_script_reads_the_stack_chart_for_the_fetch_script():
+    from scripts.chart_source import chart_source
+
+    chart = chart_source("dev")
+    assert (chart.ref, chart.repo_url, chart.path) == (
+        "v1.76.1-stable",
+        "https://github.com/BerriAI/litellm.git",
+        "deploy/charts/litellm-helm",
+    )
 
 
 @pytest.mark.parametrize("stack, delivery", [("prod", APPLICATION), ("dev", RELEASE)])
