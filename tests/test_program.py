@@ -134,19 +134,21 @@ def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path
     assert run.registrations == []
 
 
+def _record_fetch(folder, ref: str) -> None:
+    """What scripts/fetch-chart.sh writes next to the chart it fetched."""
+    record = f"ref: {ref}\ncommit: abc\nrepo: {CHART_REPO}\npath: deploy/charts/litellm-helm\n"
+    (folder / ".fetched-from").write_text(record)
+
+
 def test_helm_delivery_refuses_a_chart_fetched_for_another_ref(chart_folder):
-    (chart_folder / ".fetched-from").write_text(
-        f"ref: v1.75.0-stable\ncommit: abc\nrepo: {CHART_REPO}\npath: deploy/charts/litellm-helm\n"
-    )
+    _record_fetch(chart_folder, "v1.75.0-stable")
     run = run_stack("dev")
     assert "was fetched from another ref, repository or path" in str(run.error)
     assert run.registrations == []
 
 
 def test_helm_delivery_accepts_the_chart_fetched_for_its_ref(chart_folder):
-    (chart_folder / ".fetched-from").write_text(
-        f"ref: v1.76.1-stable\ncommit: abc\nrepo: {CHART_REPO}\npath: deploy/charts/litellm-helm\n"
-    )
+    _record_fetch(chart_folder, "v1.76.1-stable")
     assert run_stack("dev").error is None
 
 
