@@ -3,7 +3,7 @@
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import SELECTOR_LABELS
+from components.layout import PROGRAM_LABELS, SELECTOR_LABELS
 from components.settings import RELEASE_NAME, Settings
 
 
@@ -13,10 +13,7 @@ class LiteLLMAvailability(pulumi.ComponentResource):
     ):
         super().__init__("litellm:index:Availability", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        # Not the chart's `app.kubernetes.io/instance` label: ArgoCD 2.x tracks an Application's objects
-        # by that label and would prune these (absent from the chart) at every sync.
-        labels = {"app.kubernetes.io/part-of": "litellm", "app.kubernetes.io/managed-by": "pulumi"}
-        metadata = k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=namespace, labels=labels)
+        metadata = k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=namespace, labels=dict(PROGRAM_LABELS))
         outputs = {}
 
         budget = settings.pod_disruption_budget
@@ -48,7 +45,7 @@ class LiteLLMAvailability(pulumi.ComponentResource):
                 api_version="monitoring.coreos.com/v1",
                 kind="ServiceMonitor",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=RELEASE_NAME, namespace=namespace, labels={**labels, **monitor.labels}
+                    name=RELEASE_NAME, namespace=namespace, labels={**PROGRAM_LABELS, **monitor.labels}
                 ),
                 spec={
                     "selector": {"matchLabels": dict(SELECTOR_LABELS)},

@@ -70,6 +70,7 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
     secret_keys = set(secret_keys)
     problems: list[str] = []
     data: dict[str, Any] = {}
+    skipped: set[str] = set()
     for full_key in sorted(raw):
         if not full_key.startswith(prefix):
             continue
@@ -85,18 +86,19 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
                 f"{full_key}: is set as a secret, but this setting is not one: its value goes into plain chart values"
                 f" and stack outputs. Set it without --secret (`pulumi config set {full_key} ...`)"
             )
+            skipped.add(key)
             continue
         decoded = _decode(key, value)
         if isinstance(decoded, _Undecodable):
             problems.append(f"{full_key}: {decoded.reason}")
+            skipped.add(key)
             continue
         data[key] = decoded
-    undecodable = {key for key in _keys(raw, prefix) if key not in data}
     try:
         settings = Settings.model_validate(data, context={"stack": stack})
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
-            if not (error["loc"] and error["loc"][0] in undecodable):
+            if not (error["loc"] and error["loc"][0] in skipped):
                 problems.extend(_describe(error))
     else:
         problems.extend(_secret_name_problems(settings))
@@ -124,10 +126,6 @@ def _secret_name_problems(settings: Settings) -> list[str]:
                 f" {253 - len(provider_secret_name(''))} characters"
             )
     return problems
-
-
-def _keys(raw: Mapping[str, Any], prefix: str) -> list[str]:
-    return [full_key[len(prefix) :] for full_key in raw if full_key.startswith(prefix)]
 
 
 class _Undecodable:
@@ -375,6 +373,10 @@ def _committed_redis_settings(program_dir: Path) -> dict[str, RedisSettings]:
         except ValidationError:
             continue  # that stack's own run reports the problem
     return found
+
+
+def stack_file(stack: str) -> Path:
+    return PROGRAM_DIR / f"Pulumi.{stack}.yaml"
 
 
 def read_stack_file(path: Path) -> dict[str, Any]:

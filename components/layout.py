@@ -18,6 +18,10 @@ TRACING_SECRET = "litellm-tracing"
 # Read by LiteLLM's OpenTelemetry integration (`OpenTelemetryConfig.from_env`) as `name=value`.
 TRACING_HEADERS_KEY = "OTEL_HEADERS"
 
+# On every object the program itself creates. Not the chart's `app.kubernetes.io/instance`: ArgoCD 2.x
+# tracks an Application's objects by that label and would prune these (absent from the chart).
+PROGRAM_LABELS = {"app.kubernetes.io/part-of": "litellm", "app.kubernetes.io/managed-by": "pulumi"}
+
 # The chart's selector labels (templates/_helpers.tpl), carried by the Deployment's pods and the
 # migration Job's pods alike. Ref: shared facts, section 3.
 SELECTOR_LABELS = {

@@ -4,6 +4,8 @@ the salt key and every credential the proxy stored."""
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.layout import PROGRAM_LABELS
+
 # The LiteLLM image runs as root (Prisma caches its engines under /root/.cache), which `restricted`
 # forbids; `baseline` is enforced and `restricted` violations are reported, not blocked.
 POD_SECURITY_LABELS = {
@@ -22,11 +24,7 @@ class LiteLLMNamespace(pulumi.ComponentResource):
             name,
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=namespace,
-                labels={
-                    "app.kubernetes.io/part-of": "litellm",
-                    "app.kubernetes.io/managed-by": "pulumi",
-                    **POD_SECURITY_LABELS,
-                },
+                labels={**PROGRAM_LABELS, **POD_SECURITY_LABELS},
             ),
             opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
         )

@@ -11,6 +11,7 @@ import pulumi_random as random
 
 from components.layout import (
     MASTER_KEY_KEY,
+    PROGRAM_LABELS,
     REDIS_PASSWORD_KEY,
     SALT_KEY_KEY,
     TRACING_HEADERS_KEY,
@@ -106,7 +107,7 @@ class LiteLLMSecrets(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=secret_name,
                 namespace=self._namespace,
-                labels={"app.kubernetes.io/part-of": "litellm", "app.kubernetes.io/managed-by": "pulumi"},
+                labels=dict(PROGRAM_LABELS),
             ),
             type="Opaque",
             string_data=data,

@@ -290,8 +290,8 @@ Cidr = Annotated[str, AfterValidator(_cidr)]
 Duration = Annotated[str, AfterValidator(_duration)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 HeaderName = Annotated[str, AfterValidator(_header_name)]
-# LiteLLM reads a 0 timeout or cooldown as "unset" (`cooldown_time or default`): these start at 1.
-Seconds = Annotated[int, Field(ge=1, le=INT32_MAX)]
+# LiteLLM reads a 0 timeout or cooldown as "unset" (`cooldown_time or default`): they start at 1.
+Seconds = Count
 RetryCount = Annotated[int, Field(ge=0, le=10)]
 
 
@@ -523,15 +523,12 @@ class RetryPolicySettings(_Model):
     )
 
     def litellm_retry_policy(self) -> dict[str, int]:
-        """The classes that are set, under LiteLLM's names; the others fall back to `numRetries`."""
-        names = {
-            "bad_request": "BadRequestErrorRetries",
-            "authentication": "AuthenticationErrorRetries",
-            "timeout": "TimeoutErrorRetries",
-            "rate_limit": "RateLimitErrorRetries",
-            "content_policy_violation": "ContentPolicyViolationErrorRetries",
+        """The classes that are set, under LiteLLM's names (`rateLimit` -> `RateLimitErrorRetries`); the
+        others fall back to `numRetries`."""
+        return {
+            f"{key[0].upper()}{key[1:]}ErrorRetries": value
+            for key, value in self.model_dump(by_alias=True, exclude_none=True).items()
         }
-        return {names[field]: value for field, value in self.model_dump(exclude_none=True).items()}
 
 
 class FallbackSettings(_Model):

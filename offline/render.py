@@ -31,7 +31,7 @@ import yaml
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from components.config import ConfigError, settings_from_config
+from components.config import PROGRAM_DIR, ConfigError, settings_from_config
 from components.settings import DatabaseSettings
 from offline import harness
 
@@ -75,8 +75,8 @@ class Rendering:
 def render(stack: str) -> Rendering:
     """Run the program for `Pulumi.<stack>.yaml` with placeholder secrets; raise RenderError on bad config."""
     if not _STACK_NAME.match(stack) or not harness.stack_file(stack).is_file():
-        known = ", ".join(sorted(path.name.split(".")[1] for path in harness.PROJECT_ROOT.glob("Pulumi.*.yaml")))
-        raise RenderError(f"no stack file Pulumi.{stack}.yaml in {harness.PROJECT_ROOT} (stacks: {known})")
+        known = ", ".join(sorted(path.name.split(".")[1] for path in PROGRAM_DIR.glob("Pulumi.*.yaml")))
+        raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     config, _ = harness.stack_config(stack)
     config, secret_keys = harness.stack_config(stack, _placeholder_secrets(config))
     with _chart_stub(config, secret_keys):
@@ -162,9 +162,7 @@ def _chart_stub(config: dict[str, str], secret_keys: list[str]) -> Iterator[None
         yield
         return
     with tempfile.TemporaryDirectory(prefix="litellm-render-") as workdir:
-        chart = Path(workdir, folder)
-        chart.mkdir(parents=True)
-        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: litellm-helm\nversion: 0.0.0\n", encoding="utf-8")
+        harness.write_chart_stub(Path(workdir, folder))
         with contextlib.chdir(workdir):
             yield
 
@@ -180,7 +178,7 @@ def _rendered_resources(registrations: list[harness.Registration]) -> Iterator[R
         if registration.type == SECRET:
             for field in ("stringData", "data"):
                 if field in inputs:
-                    inputs[field] = {key: REDACTED for key in _unwrapped(inputs[field])}
+                    inputs[field] = {key: REDACTED for key in harness.unwrap_secrets(inputs[field])}
         manifest = _plain(inputs)
         yield RenderedResource(registration.type, _file_name(manifest), manifest)
 
@@ -198,12 +196,6 @@ def _chart_values(resources: list[RenderedResource]) -> dict[str, Any] | None:
         if resource.type == RELEASE:
             return resource.document["values"]
     return None
-
-
-def _unwrapped(value: Any) -> Any:
-    while rpc.is_rpc_secret(value):
-        value = rpc.unwrap_rpc_secret(value)
-    return value
 
 
 def _plain(value: Any) -> Any:
@@ -228,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack", help="stack name: renders Pulumi.<stack>.yaml")
     parser.add_argument("--out", type=Path, help="output folder (default: rendered/<stack> in the project)")
     args = parser.parse_args(argv)
-    out = args.out or harness.PROJECT_ROOT / "rendered" / args.stack
+    out = args.out or PROGRAM_DIR / "rendered" / args.stack
     try:
         rendering = render(args.stack)
         written = write(rendering, out)

@@ -5,12 +5,12 @@
 
 import sys
 
-from components.config import PROGRAM_DIR, read_stack_file
+from components.config import read_stack_file, stack_file
 from components.settings import ChartSettings
 
 
 def chart_source(stack: str) -> ChartSettings:
-    config = read_stack_file(PROGRAM_DIR / f"Pulumi.{stack}.yaml").get("config") or {}
+    config = read_stack_file(stack_file(stack)).get("config") or {}
     return ChartSettings.model_validate(config.get("litellm:chart") or {})
 
 

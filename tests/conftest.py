@@ -8,7 +8,7 @@ import pytest
 
 from components.config import settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
-from offline.harness import Run, encode_config_value, run_program, stack_config
+from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
 
 # Fake but realistic secret values: every one is searched for in the leak tests.
 OPENAI_KEY = "sk-openai-FAKE-0123456789abcdef"
@@ -36,6 +36,11 @@ def run_stack(stack: str, overrides: dict[str, Any] | None = None, secrets: dict
     return run_program(config, secret_keys, stack=stack)
 
 
+def committed_settings(stack: str) -> Settings:
+    """Settings of the committed `Pulumi.<stack>.yaml`, with the default secrets."""
+    return settings_from_config(*stack_config(stack, SECRETS), stack=stack)
+
+
 def settings_for(stack: str | None = None, **keys: Any) -> Settings:
     """Settings for `stack` from config keys given without the `litellm:` prefix, with the default
     secrets (a key given as None is left unset)."""
@@ -49,23 +54,11 @@ def _plain(secrets: dict[str, Any]) -> dict[str, Any]:
     return {key.removeprefix("litellm:"): value for key, value in secrets.items()}
 
 
-def unwrap(value: Any) -> Any:
-    """A recorded input with its secret wrappers removed."""
-    from pulumi.runtime.rpc import is_rpc_secret, unwrap_rpc_secret
-
-    if is_rpc_secret(value):
-        return unwrap(unwrap_rpc_secret(value))
-    if isinstance(value, dict):
-        return {k: unwrap(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unwrap(v) for v in value]
-    return value
-
-
 def secret_data(run: Run) -> dict[str, dict[str, str]]:
     """Secret name -> its stringData, as the cluster would store it."""
     return {
-        r.inputs["metadata"]["name"]: unwrap(r.inputs["stringData"]) for r in run.of_type("kubernetes:core/v1:Secret")
+        r.inputs["metadata"]["name"]: unwrap_secrets(r.inputs["stringData"])
+        for r in run.of_type("kubernetes:core/v1:Secret")
     }
 
 
@@ -77,7 +70,6 @@ def dump(value: Any) -> str:
 def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in for `scripts/fetch-chart.sh` output, so Helm delivery finds its chart offline."""
     folder = tmp_path / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
-    folder.mkdir(parents=True)
-    (folder / "Chart.yaml").write_text("apiVersion: v2\nname: litellm-helm\nversion: 0.4.5\nappVersion: v1.50.2\n")
+    write_chart_stub(folder)
     monkeypatch.chdir(tmp_path)
     return folder

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_stack, unwrap
+from offline.harness import unwrap_secrets
+from tests.conftest import run_stack
 from tests.netpol import selector_matches
 
 PDB_TYPE = "kubernetes:policy/v1:PodDisruptionBudget"
@@ -26,7 +27,7 @@ def _run(overrides: dict[str, Any] | None = None):
 
 
 def _values_object(run) -> dict[str, Any]:
-    application = unwrap(run.one(APPLICATION_TYPE).inputs)
+    application = unwrap_secrets(run.one(APPLICATION_TYPE).inputs)
     return application["spec"]["source"]["helm"]["valuesObject"]
 
 
@@ -44,32 +45,32 @@ def values(prod) -> dict[str, Any]:
 
 
 def test_pdb_selects_the_proxy_pods_by_the_chart_selector_labels(prod):
-    selector = unwrap(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
+    selector = unwrap_secrets(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
     assert selector["matchLabels"] == CHART_SELECTOR_LABELS
     assert selector_matches(selector, {**CHART_SELECTOR_LABELS, "pod-template-hash": "5d8f7c9b6"})
 
 
 def test_pdb_does_not_carry_the_label_argocd_tracks_its_application_by(prod):
     """ArgoCD 2.x would count it as part of the Application `litellm` and prune it at every sync."""
-    labels = unwrap(prod.one(PDB_TYPE).inputs)["metadata"].get("labels", {})
+    labels = unwrap_secrets(prod.one(PDB_TYPE).inputs)["metadata"].get("labels", {})
     assert "app.kubernetes.io/instance" not in labels
 
 
 @pytest.mark.parametrize("job_label", ["batch.kubernetes.io/job-name", "job-name"])
 def test_pdb_leaves_out_the_migration_job_pods(prod, job_label):
     """A budget cannot count a Job's pods and would block every eviction while the migration runs."""
-    selector = unwrap(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
+    selector = unwrap_secrets(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
     assert not selector_matches(selector, {**CHART_SELECTOR_LABELS, job_label: "litellm-migrations"})
 
 
 def test_pdb_allows_one_proxy_pod_down_at_a_time(prod):
-    spec = unwrap(prod.one(PDB_TYPE).inputs)["spec"]
+    spec = unwrap_secrets(prod.one(PDB_TYPE).inputs)["spec"]
     assert spec.get("maxUnavailable") == 1
     assert "minAvailable" not in spec
 
 
 def test_pdb_is_in_the_proxy_namespace(prod):
-    assert unwrap(prod.one(PDB_TYPE).inputs)["metadata"]["namespace"] == "litellm"
+    assert unwrap_secrets(prod.one(PDB_TYPE).inputs)["metadata"]["namespace"] == "litellm"
 
 
 def test_no_pdb_for_the_single_replica_dev_stack(chart_folder):
@@ -144,7 +145,7 @@ def test_autoscaling_is_off_by_default(values):
 
 
 def test_namespace_has_pod_security_labels(prod):
-    labels = unwrap(prod.one(NAMESPACE_TYPE).inputs)["metadata"]["labels"]
+    labels = unwrap_secrets(prod.one(NAMESPACE_TYPE).inputs)["metadata"]["labels"]
     expected = {
         "pod-security.kubernetes.io/enforce": "baseline",
         "pod-security.kubernetes.io/warn": "restricted",

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_stack, unwrap
+from offline.harness import unwrap_secrets
+from tests.conftest import run_stack
 from tests.netpol import EGRESS, INGRESS, NETWORK_POLICY_TYPE, NetworkPolicies, Pod, selector_matches
 
 # The chart's selector labels for release `litellm` (shared facts, section 3).
@@ -141,17 +142,17 @@ def test_every_litellm_namespace_pod_is_isolated(flows, pod, direction):
 
 
 def test_policies_select_pods_only_by_the_chart_selector_labels_or_all(prod):
-    selectors = [unwrap(r.inputs)["spec"]["podSelector"] for r in prod.of_type(NETWORK_POLICY_TYPE)]
+    selectors = [unwrap_secrets(r.inputs)["spec"]["podSelector"] for r in prod.of_type(NETWORK_POLICY_TYPE)]
     assert selectors and all(s in ({}, {"matchLabels": SELECTOR_LABELS}) for s in selectors), selectors
 
 
 def test_policies_live_in_the_litellm_namespace(prod):
-    namespaces = {unwrap(r.inputs)["metadata"]["namespace"] for r in prod.of_type(NETWORK_POLICY_TYPE)}
+    namespaces = {unwrap_secrets(r.inputs)["metadata"]["namespace"] for r in prod.of_type(NETWORK_POLICY_TYPE)}
     assert namespaces == {"litellm"}
 
 
 def test_policy_names_are_unique(prod):
-    names = [unwrap(r.inputs)["metadata"]["name"] for r in prod.of_type(NETWORK_POLICY_TYPE)]
+    names = [unwrap_secrets(r.inputs)["metadata"]["name"] for r in prod.of_type(NETWORK_POLICY_TYPE)]
     assert len(names) == len(set(names)), names
 
 
@@ -244,7 +245,9 @@ def monitored():
 
 
 def _service_monitor(run) -> dict[str, Any]:
-    monitors = [unwrap(r.inputs) for r in run.registrations if unwrap(r.inputs).get("kind") == "ServiceMonitor"]
+    monitors = [
+        unwrap_secrets(r.inputs) for r in run.registrations if unwrap_secrets(r.inputs).get("kind") == "ServiceMonitor"
+    ]
     assert len(monitors) == 1, monitors
     return monitors[0]
 

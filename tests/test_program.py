@@ -5,10 +5,8 @@ from collections import Counter
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
-from components.config import settings_from_config
 from components.values import build_chart_values
-from offline.harness import stack_config
-from tests.conftest import SECRETS, run_stack
+from tests.conftest import committed_settings, run_stack
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -30,7 +28,7 @@ def _as_recorded(value):
 
 
 def _expected_values(stack: str):
-    return _as_recorded(build_chart_values(settings_from_config(*stack_config(stack, SECRETS), stack=stack)))
+    return _as_recorded(build_chart_values(committed_settings(stack)))
 
 
 @pytest.fixture(scope="module")

@@ -8,11 +8,10 @@ import pytest
 import yaml
 
 from components.config import ConfigError, risk_warnings, settings_from_config
-from components.layout import TRACING_HEADERS_KEY, TRACING_SECRET
 from components.settings import Settings
 from components.values import build_chart_values, build_proxy_config
-from offline.harness import encode_config_value, stack_config
-from tests.conftest import SECRETS, dump, run_stack, secret_data, settings_for, unwrap
+from offline.harness import encode_config_value, stack_config, unwrap_secrets
+from tests.conftest import SECRETS, committed_settings, dump, run_stack, secret_data, settings_for
 from tests.netpol import NetworkPolicies, Pod
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -52,10 +51,6 @@ SEED_PROXY_CONFIG = {
     },
     "router_settings": {"num_retries": 2, "redis_host": "redis.redis.svc.cluster.local", "redis_port": 6379},
 }
-
-
-def committed_settings(stack: str) -> Settings:
-    return settings_from_config(*stack_config(stack, SECRETS), stack=stack)
 
 
 def problems_of(**keys: Any) -> list[str]:
@@ -338,17 +333,17 @@ def test_public_https_collector_does_not_warn():
 def test_tracing_header_becomes_otel_headers_in_its_own_secret():
     run = traced_run()
     assert run.error is None
-    assert secret_data(run)[TRACING_SECRET] == {TRACING_HEADERS_KEY: f"authorization={HEADER_VALUE}"}
+    assert secret_data(run)["litellm-tracing"] == {"OTEL_HEADERS": f"authorization={HEADER_VALUE}"}
 
 
 def test_tracing_secret_reaches_the_proxy_through_environment_secrets():
     settings = traced(tracingHeaders={"authorization": HEADER_VALUE})
-    assert build_chart_values(settings)["environmentSecrets"][-1] == TRACING_SECRET
+    assert "litellm-tracing" in build_chart_values(settings)["environmentSecrets"]
 
 
 def test_tracing_header_value_never_reaches_the_application_spec():
     run = traced_run()
-    assert HEADER_VALUE not in dump(unwrap(run.one(APPLICATION).inputs))
+    assert HEADER_VALUE not in dump(unwrap_secrets(run.one(APPLICATION).inputs))
 
 
 def test_tracing_headers_in_plain_text_are_rejected():
@@ -412,7 +407,7 @@ def test_program_derives_the_cache_namespace_from_the_running_stack():
     run = run_stack(
         "staging", {"litellm:redis": {"host": "redis.redis-staging.svc.cluster.local", "namespace": "redis-staging"}}
     )
-    values = unwrap(run.one(APPLICATION).inputs)["spec"]["source"]["helm"]["valuesObject"]
+    values = unwrap_secrets(run.one(APPLICATION).inputs)["spec"]["source"]["helm"]["valuesObject"]
     assert values["proxy_config"]["litellm_settings"]["cache_params"]["namespace"] == "litellm_cache_staging"
 
 

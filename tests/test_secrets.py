@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, quote, unquote, urlparse
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
+from offline.harness import unwrap_secrets
 from tests import chart_model
 from tests.conftest import (
     ANTHROPIC_KEY,
@@ -15,7 +16,6 @@ from tests.conftest import (
     dump,
     run_stack,
     secret_data,
-    unwrap,
 )
 
 SECRET = "kubernetes:core/v1:Secret"
@@ -28,8 +28,8 @@ ALL_SECRETS = {"litellm:masterKey": MASTER_KEY, "litellm:redisPassword": REDIS_P
 
 def _values(run):
     if run.of_type(APPLICATION):
-        return unwrap(run.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"])
-    return unwrap(run.one(RELEASE).inputs["values"])
+        return unwrap_secrets(run.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"])
+    return unwrap_secrets(run.one(RELEASE).inputs["values"])
 
 
 def _secret_values(run) -> set[str]:
