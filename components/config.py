@@ -18,12 +18,11 @@ import pulumi
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from components.kube_types import CrossFieldErrors, FieldError
 from components.layout import in_cluster_service, provider_secret_name, secret_layout
 from components.settings import (
     CHART_REF,
     SECRET_CONFIG_KEYS,
-    CrossFieldErrors,
-    FieldError,
     RedisSettings,
     Settings,
     default_cache_namespace,

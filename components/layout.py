@@ -5,7 +5,8 @@ and the labels the chart puts on the proxy and migration pods.
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from components.settings import RELEASE_NAME, Settings, service_namespace
+from components.kube_types import service_namespace
+from components.settings import RELEASE_NAME, Settings
 
 MASTER_KEY_SECRET = "litellm-master-key"
 MASTER_KEY_KEY = "LITELLM_MASTER_KEY"

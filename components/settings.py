@@ -4,24 +4,36 @@ Every key, its type, default and meaning lives here once; the README's config re
 from these models (`python -m scripts.config_reference`). Defaults are the seed's production values.
 """
 
-import ipaddress
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    SecretStr,
-    ValidationInfo,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, model_validator
 from pydantic.alias_generators import to_camel
 
+from components.kube_types import (
+    INT32_MAX,
+    Cidr,
+    Count,
+    CrossFieldErrors,
+    DnsLabel,
+    Duration,
+    EnvName,
+    FieldError,
+    HeaderName,
+    Host,
+    HttpsUrl,
+    HttpUrl,
+    Labels,
+    ObjectName,
+    Port,
+    Quantity,
+    SecretDataKey,
+    SqlIdentifier,
+    Trimmed,
+    check_namespace_matches_host,
+    url_problem,
+)
 from components.quantity import parse_quantity
 
 CHART_REPO_URL = "https://github.com/BerriAI/litellm.git"
@@ -61,158 +73,18 @@ RESERVED_ENV_NAMES = frozenset(
     }
 )
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-_SECRET_DATA_KEY = re.compile(r"^[-._a-zA-Z0-9]{1,253}$")
-_SQL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _RELEASE_TAG = re.compile(r"^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
 _COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 _IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")
 _VERSIONED_TAG = re.compile(r"\d+\.\d+\.\d+")
-_DURATION = re.compile(r"^(\d+(ms|s|m|h|d|w|y))+$")
-_HEADER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
-_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
-_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
 _IMAGE_REPOSITORY = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$")
-INT32_MAX = 2**31 - 1
 # Namespaces that belong to the cluster: a default-deny policy and Pod Security labels there would
 # break it, and protecting them would pin them to this stack.
 SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
 """With every other `kube-*` namespace."""
-# YAML 1.1 words that the chart's unquoted `DATABASE_NAME: {{ .Values.db.database }}` would turn
-# into booleans or null.
-_YAML_SPECIAL_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
-
-
-def _dns_label(value: str) -> str:
-    if not _DNS_LABEL.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a DNS-1123 label: use at most 63 lower-case letters, digits and '-',"
-            " starting and ending with a letter or digit"
-        )
-    return value
-
-
-def _dns_subdomain(value: str) -> str:
-    if not _DNS_SUBDOMAIN.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a valid Kubernetes object name (DNS-1123 subdomain: lower-case letters,"
-            " digits, '-' and '.')"
-        )
-    return value
-
-
-def _env_name(value: str) -> str:
-    if not _ENV_NAME.fullmatch(value):
-        raise ValueError(f"{value!r} is not an environment variable name: use A-Z, 0-9 and '_', e.g. OPENAI_API_KEY")
-    return value
-
-
-def _secret_data_key(value: str) -> str:
-    if not _SECRET_DATA_KEY.fullmatch(value):
-        raise ValueError(f"{value!r} is not a valid Secret key: use letters, digits, '-', '_' and '.'")
-    return value
-
-
-def _sql_identifier(value: str) -> str:
-    if not _SQL_IDENTIFIER.fullmatch(value) or value.lower() in _YAML_SPECIAL_WORDS:
-        raise ValueError(
-            f"{value!r} is not a plain PostgreSQL identifier: start with a letter or '_', then letters,"
-            " digits or '_' (and not a YAML word such as 'on' or 'null')"
-        )
-    return value
-
-
-def _quantity(value: object) -> str:
-    text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
-    if not isinstance(text, str):
-        raise ValueError(f"{value!r} is not a Kubernetes quantity; examples: 250m, 1, 512Mi, 2Gi")
-    parse_quantity(text)
-    return text
-
-
-def _url(value: str, schemes: tuple[str, ...], example: str) -> str:
-    problem = url_problem(value, schemes)
-    if problem:
-        raise ValueError(f"{value!r} is not a valid {' or '.join(schemes)} URL ({problem}), e.g. {example}")
-    return value.rstrip("/")
-
-
-def url_problem(value: str, schemes: tuple[str, ...]) -> str | None:
-    """Why `value` is not a plain URL with one of `schemes` (no credentials, query or fragment), or None."""
-    try:
-        parsed = urlparse(value)
-        parsed.port  # noqa: B018 - raises ValueError for a port out of range
-    except ValueError as exc:
-        return str(exc)
-    if parsed.scheme not in schemes or not parsed.hostname:
-        return f"scheme {' or '.join(schemes)} and a host are required"
-    if parsed.username is not None or parsed.password is not None:
-        return "credentials do not belong in a URL here"
-    if parsed.query or parsed.fragment or " " in value:
-        return "no query, fragment or spaces"
-    return None
-
-
-def _https_url(value: str) -> str:
-    return _url(value, ("https",), "https://litellm.example.com")
-
-
-def _http_url(value: str) -> str:
-    return _url(value, ("http", "https"), "http://vllm.models.svc:8000")
-
-
-def _cidr(value: str) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=True))
-    except ValueError as exc:
-        raise ValueError(f"{value!r} is not a CIDR block such as 203.0.113.0/24 ({exc})") from None
-
-
-def _duration(value: str) -> str:
-    if not _DURATION.fullmatch(value):
-        raise ValueError(f"{value!r} is not a Prometheus duration such as 30s or 1m")
-    return value
-
-
-def _host(value: str) -> str:
-    try:
-        ipaddress.ip_address(value)
-        return value
-    except ValueError:
-        pass
-    if _HOST_NAME.fullmatch(value):
-        return value
-    hint = ""
-    if "://" in value:
-        hint = " (give the host alone, without a scheme)"
-    elif ":" in value:
-        hint = " (put the port in the `port` key)"
-    raise ValueError(f"{value!r} is not a host name (lower-case DNS name) or IP address{hint}")
-
-
-def _labels(value: dict[str, str]) -> dict[str, str]:
-    for key, label in value.items():
-        prefix, _, name = key.rpartition("/")
-        if (prefix and not _DNS_SUBDOMAIN.fullmatch(prefix)) or not _LABEL_NAME.fullmatch(name):
-            raise ValueError(
-                f"{key!r} is not a Kubernetes label key: an optional DNS prefix and '/', then at most 63 letters,"
-                " digits, '-', '_' or '.', starting and ending with a letter or digit"
-            )
-        if not isinstance(label, str) or not _LABEL_VALUE.fullmatch(label):
-            raise ValueError(
-                f"{label!r} (label {key!r}) is not a Kubernetes label value: at most 63 letters, digits, '-', '_'"
-                " or '.', starting and ending with a letter or digit"
-            )
-    return value
-
-
-def _trimmed(value: str) -> str:
-    if value != value.strip() or not value:
-        raise ValueError(f"{value!r} must be non-empty and have no leading or trailing whitespace")
-    return value
+# LiteLLM reads a 0 timeout or cooldown as "unset" (`cooldown_time or default`): they start at 1.
+Seconds = Count
+RetryCount = Annotated[int, Field(ge=0, le=10)]
 
 
 def _secret_text_problems(path: str, value: SecretStr | None) -> list[tuple[str, str]]:
@@ -227,72 +99,12 @@ def _secret_text_problems(path: str, value: SecretStr | None) -> list[tuple[str,
     return []
 
 
-def service_namespace(host: str) -> str | None:
-    """The namespace named by an in-cluster Service host `svc.ns.svc[.cluster.local]`, else None."""
-    parts = host.split(".")
-    return parts[1] if len(parts) >= 3 and parts[2] == "svc" else None
-
-
-def _header_name(value: str) -> str:
-    if not _HEADER_NAME.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a lower-case HTTP header name such as authorization or x-honeycomb-team"
-            " (gRPC metadata keys must be lower case)"
-        )
-    return value
-
-
 def default_cache_namespace(stack: str | None) -> str:
     """Cache key prefix of a stack that sets none: one per stack, so stacks sharing a Redis never share entries.
 
     Settings validated without a stack (pure callers, tests) keep the historical prefix.
     """
     return f"{CACHE_NAMESPACE_PREFIX}_{stack}" if stack else CACHE_NAMESPACE_PREFIX
-
-
-class FieldError(ValueError):
-    """A validation error about a field below the model that raises it."""
-
-    def __init__(self, path: str, message: str):
-        super().__init__(message)
-        self.path = path
-        self.message = message
-
-
-class CrossFieldErrors(ValueError):
-    """Several problems at once, each with its path below the model that raises it."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
-        self.problems = problems
-
-
-def _check_namespace_matches_host(host: str, namespace: str) -> None:
-    """`svc.ns.svc[.cluster.local]` names the namespace: a different `namespace` would aim the policy elsewhere."""
-    named = service_namespace(host)
-    if named is not None and named != namespace:
-        raise FieldError("namespace", f"{namespace!r} does not match the namespace {named!r} in host {host!r}")
-
-
-DnsLabel = Annotated[str, AfterValidator(_dns_label)]
-ObjectName = Annotated[str, AfterValidator(_dns_subdomain)]
-EnvName = Annotated[str, AfterValidator(_env_name)]
-SecretDataKey = Annotated[str, AfterValidator(_secret_data_key)]
-SqlIdentifier = Annotated[str, AfterValidator(_sql_identifier)]
-Quantity = Annotated[str, BeforeValidator(_quantity)]
-HttpsUrl = Annotated[str, AfterValidator(_https_url)]
-HttpUrl = Annotated[str, AfterValidator(_http_url)]
-Host = Annotated[str, AfterValidator(_host)]
-Labels = Annotated[dict[str, str], AfterValidator(_labels)]
-Trimmed = Annotated[str, AfterValidator(_trimmed)]
-Count = Annotated[int, Field(ge=1, le=INT32_MAX)]
-Cidr = Annotated[str, AfterValidator(_cidr)]
-Duration = Annotated[str, AfterValidator(_duration)]
-Port = Annotated[int, Field(ge=1, le=65535)]
-HeaderName = Annotated[str, AfterValidator(_header_name)]
-# LiteLLM reads a 0 timeout or cooldown as "unset" (`cooldown_time or default`): they start at 1.
-Seconds = Count
-RetryCount = Annotated[int, Field(ge=0, le=10)]
 
 
 class _Model(BaseModel):
@@ -433,7 +245,7 @@ class DatabaseSettings(_Model):
     def _consistent(self) -> "DatabaseSettings":
         if self.password_key == self.username_key:
             raise FieldError("passwordKey", "must differ from usernameKey: the Secret holds both values")
-        _check_namespace_matches_host(self.host, self.namespace)
+        check_namespace_matches_host(self.host, self.namespace)
         return self
 
 
@@ -469,7 +281,7 @@ class RedisSettings(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> "RedisSettings":
-        _check_namespace_matches_host(self.host, self.namespace)
+        check_namespace_matches_host(self.host, self.namespace)
         return self
 
 

@@ -1,0 +1,213 @@
+"""Generic Kubernetes, URL and PostgreSQL value types for the settings models.
+
+Nothing here knows about LiteLLM: these are the rules of the systems the settings end up in (the API
+server's name and label syntax, quantities, URLs, CIDRs, SQL identifiers). `components/settings.py`
+builds the `litellm:` config contract from them.
+"""
+
+import ipaddress
+import re
+from collections.abc import Callable
+from typing import Annotated
+from urllib.parse import urlparse
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from components.quantity import parse_quantity
+
+INT32_MAX = 2**31 - 1
+
+_DNS_SUBDOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_HOST_NAME = re.compile(r"^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+# YAML 1.1 words that the chart's unquoted `DATABASE_NAME: {{ .Values.db.database }}` would turn
+# into booleans or null.
+_YAML_SPECIAL_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
+class FieldError(ValueError):
+    """A validation error about a field below the model that raises it."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+        self.message = message
+
+
+class CrossFieldErrors(ValueError):
+    """Several problems at once, each with its path below the model that raises it."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(f"{path}: {message}" for path, message in problems))
+        self.problems = problems
+
+
+def matching(pattern: str, rule: str) -> Callable[[str], str]:
+    """A validator that accepts the whole of `value` matching `pattern`, else says `rule`."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(f"{value!r} {rule}")
+        return value
+
+    return check
+
+
+def _sql_identifier(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value) or value.lower() in _YAML_SPECIAL_WORDS:
+        raise ValueError(
+            f"{value!r} is not a plain PostgreSQL identifier: start with a letter or '_', then letters,"
+            " digits or '_' (and not a YAML word such as 'on' or 'null')"
+        )
+    return value
+
+
+def _quantity(value: object) -> str:
+    text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+    if not isinstance(text, str):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity; examples: 250m, 1, 512Mi, 2Gi")
+    parse_quantity(text)
+    return text
+
+
+def url_problem(value: str, schemes: tuple[str, ...]) -> str | None:
+    """Why `value` is not a plain URL with one of `schemes` (no credentials, query or fragment), or None."""
+    try:
+        parsed = urlparse(value)
+        parsed.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as exc:
+        return str(exc)
+    if parsed.scheme not in schemes or not parsed.hostname:
+        return f"scheme {' or '.join(schemes)} and a host are required"
+    if parsed.username is not None or parsed.password is not None:
+        return "credentials do not belong in a URL here"
+    if parsed.query or parsed.fragment or " " in value:
+        return "no query, fragment or spaces"
+    return None
+
+
+def _url(schemes: tuple[str, ...], example: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        problem = url_problem(value, schemes)
+        if problem:
+            raise ValueError(f"{value!r} is not a valid {' or '.join(schemes)} URL ({problem}), e.g. {example}")
+        return value.rstrip("/")
+
+    return check
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a CIDR block such as 203.0.113.0/24 ({exc})") from None
+
+
+def _host(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    if _HOST_NAME.fullmatch(value):
+        return value
+    hint = ""
+    if "://" in value:
+        hint = " (give the host alone, without a scheme)"
+    elif ":" in value:
+        hint = " (put the port in the `port` key)"
+    raise ValueError(f"{value!r} is not a host name (lower-case DNS name) or IP address{hint}")
+
+
+def _labels(value: dict[str, str]) -> dict[str, str]:
+    for key, label in value.items():
+        prefix, _, name = key.rpartition("/")
+        if (prefix and not _DNS_SUBDOMAIN.fullmatch(prefix)) or not _LABEL_NAME.fullmatch(name):
+            raise ValueError(
+                f"{key!r} is not a Kubernetes label key: an optional DNS prefix and '/', then at most 63 letters,"
+                " digits, '-', '_' or '.', starting and ending with a letter or digit"
+            )
+        if not isinstance(label, str) or not _LABEL_VALUE.fullmatch(label):
+            raise ValueError(
+                f"{label!r} (label {key!r}) is not a Kubernetes label value: at most 63 letters, digits, '-', '_'"
+                " or '.', starting and ending with a letter or digit"
+            )
+    return value
+
+
+def _trimmed(value: str) -> str:
+    if value != value.strip() or not value:
+        raise ValueError(f"{value!r} must be non-empty and have no leading or trailing whitespace")
+    return value
+
+
+def service_namespace(host: str) -> str | None:
+    """The namespace named by an in-cluster Service host `svc.ns.svc[.cluster.local]`, else None."""
+    parts = host.split(".")
+    return parts[1] if len(parts) >= 3 and parts[2] == "svc" else None
+
+
+def check_namespace_matches_host(host: str, namespace: str) -> None:
+    """`svc.ns.svc[.cluster.local]` names the namespace: a different `namespace` would aim the policy elsewhere."""
+    named = service_namespace(host)
+    if named is not None and named != namespace:
+        raise FieldError("namespace", f"{namespace!r} does not match the namespace {named!r} in host {host!r}")
+
+
+DnsLabel = Annotated[
+    str,
+    AfterValidator(
+        matching(
+            r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?",
+            "is not a DNS-1123 label: use at most 63 lower-case letters, digits and '-', starting and ending"
+            " with a letter or digit",
+        )
+    ),
+]
+ObjectName = Annotated[
+    str,
+    AfterValidator(
+        matching(
+            _DNS_SUBDOMAIN.pattern[1:-1],
+            "is not a valid Kubernetes object name (DNS-1123 subdomain: lower-case letters, digits, '-' and '.')",
+        )
+    ),
+]
+EnvName = Annotated[
+    str,
+    AfterValidator(
+        matching(r"[A-Z_][A-Z0-9_]*", "is not an environment variable name: use A-Z, 0-9 and '_', e.g. OPENAI_API_KEY")
+    ),
+]
+SecretDataKey = Annotated[
+    str,
+    AfterValidator(
+        matching(r"[-._a-zA-Z0-9]{1,253}", "is not a valid Secret key: use letters, digits, '-', '_' and '.'")
+    ),
+]
+HeaderName = Annotated[
+    str,
+    AfterValidator(
+        matching(
+            r"[a-z0-9][a-z0-9-]*",
+            "is not a lower-case HTTP header name such as authorization or x-honeycomb-team"
+            " (gRPC metadata keys must be lower case)",
+        )
+    ),
+]
+Duration = Annotated[
+    str,
+    AfterValidator(matching(r"(\d+(ms|s|m|h|d|w|y))+", "is not a Prometheus duration such as 30s or 1m")),
+]
+SqlIdentifier = Annotated[str, AfterValidator(_sql_identifier)]
+Quantity = Annotated[str, BeforeValidator(_quantity)]
+HttpsUrl = Annotated[str, AfterValidator(_url(("https",), "https://litellm.example.com"))]
+HttpUrl = Annotated[str, AfterValidator(_url(("http", "https"), "http://vllm.models.svc:8000"))]
+Host = Annotated[str, AfterValidator(_host)]
+Labels = Annotated[dict[str, str], AfterValidator(_labels)]
+Trimmed = Annotated[str, AfterValidator(_trimmed)]
+Cidr = Annotated[str, AfterValidator(_cidr)]
+Count = Annotated[int, Field(ge=1, le=INT32_MAX)]
+Port = Annotated[int, Field(ge=1, le=65535)]
