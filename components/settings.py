@@ -1,6 +1,6 @@
 """Typed, validated stack settings: the `litellm:` config keys are this module's public interface.
 
-Every key, its type, default and meaning lives here once; the README's config reference is generated
+Every key, its type, default and meaning lives here once; the config reference in docs/configuration.md is generated
 from these models (`python -m scripts.config_reference`). Defaults are the seed's production values.
 """
 
