@@ -9,6 +9,7 @@ import pytest
 from components.config import settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
+from offline.manifests import Manifests, render_manifests
 
 # Fake but realistic secret values: every one is searched for in the leak tests.
 OPENAI_KEY = "sk-openai-FAKE-0123456789abcdef"
@@ -34,6 +35,13 @@ def run_stack(stack: str, overrides: dict[str, Any] | None = None, secrets: dict
             if key.removeprefix("litellm:") in SECRET_CONFIG_KEYS:
                 secret_keys.append(key)
     return run_program(config, secret_keys, stack=stack)
+
+
+def render_stack(
+    stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None
+) -> Manifests:
+    """Every manifest `Pulumi.<stack>.yaml` applies, the chart rendered by Helm, with the fake secrets."""
+    return render_manifests(stack, overrides, SECRETS if secrets is None else secrets)
 
 
 def committed_settings(stack: str) -> Settings:

@@ -23,7 +23,7 @@ def test_ci_runs_the_readme_setup_and_test_commands_verbatim():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     readme = README.read_text(encoding="utf-8")
     for command in (
-        "python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt",
+        "bash scripts/setup.sh",
         ".venv/bin/python -m pytest -q",
     ):
         assert command in readme and command in ci

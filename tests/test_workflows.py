@@ -9,7 +9,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
-SETUP_COMMAND = "python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt"
+SETUP_COMMAND = "bash scripts/setup.sh"
 TEST_COMMAND = ".venv/bin/python -m pytest -q"
 STACK_CALL = "./.github/workflows/pulumi.yml"
 

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Set up a clone for the tests and the review tools; safe to run again. The README's set-up command,
+# and the first step of .ci/run. Each step is one block: add new ones the same way.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The program and its test and review tools, at the locked versions.
+python3 -m venv .venv
+.venv/bin/pip install -q -r requirements-dev.lock
+
+# The litellm-helm chart at every ref a committed stack pins, verified against scripts/chart-sums/.
+# Where a copy is already on disk at $CHART_COPIES/<ref> (default: ../shared/charts/litellm-helm, next
+# to the clone) it is used instead of the git fetch: machines without network access to GitHub.
+chart_copies="${CHART_COPIES:-../shared/charts/litellm-helm}"
+for stack_file in Pulumi.*.yaml; do
+  stack="${stack_file#Pulumi.}"
+  .venv/bin/python -m scripts.chart_source "${stack%.yaml}"
+done | sort -u | while read -r ref repo path; do
+  if [[ -d "$chart_copies/$ref" ]]; then
+    scripts/fetch-chart.sh --from "$chart_copies/$ref" "$ref" "$repo" "$path"
+  else
+    scripts/fetch-chart.sh "$ref" "$repo" "$path"
+  fi
+done

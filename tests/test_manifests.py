@@ -1,0 +1,101 @@
+"""The render function: the program's objects plus the pinned chart as Helm renders it, per stack."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from components.settings import ChartSettings
+from offline.manifests import FETCHED_FROM, Manifests, RenderError, chart_folder, render_manifests
+from tests.conftest import OPENAI_KEY, render_stack
+
+STACKS = ("prod", "staging", "dev")
+PINNED_CHART = Path(__file__).resolve().parent.parent / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, Manifests]:
+    return {stack: render_stack(stack) for stack in STACKS}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_chart_renders_the_proxy_its_config_and_the_migration_hook(rendered, stack):
+    sources = {(m.kind, m.name): m.source for m in rendered[stack].objects if m.source != "program"}
+    assert sources == {
+        ("ConfigMap", "litellm-config"): "chart",
+        ("Deployment", "litellm"): "chart",
+        ("Service", "litellm"): "chart",
+        ("Job", "litellm-migrations"): "hook",
+    }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_chart_object_is_placed_in_the_release_namespace(rendered, stack):
+    manifests = rendered[stack]
+    assert manifests.namespace == "litellm"
+    assert {m.namespace for m in manifests.objects if m.source != "program"} == {"litellm"}
+
+
+def test_helm_test_pods_are_left_out(rendered):
+    assert rendered["prod"].all("Pod") == []
+
+
+def test_program_objects_keep_their_protection(rendered):
+    prod = rendered["prod"]
+    assert prod.manifest("Secret", "litellm-salt-key").protected
+    assert prod.manifest("Secret", "litellm-salt-key").retained
+    assert not prod.manifest("Secret", "litellm-master-key").retained
+
+
+def test_secret_data_is_returned_as_the_program_produced_it(rendered):
+    provider_keys = rendered["prod"].find("Secret", "litellm-provider-keys")
+    assert provider_keys["stringData"]["OPENAI_API_KEY"] == OPENAI_KEY
+
+
+def test_the_helm_release_is_not_a_manifest_but_its_values_are_rendered(rendered):
+    dev = rendered["dev"]
+    assert dev.delivery == "helm" and dev.all("Application") == []
+    assert dev.find("Deployment")["spec"]["replicas"] == dev.values["replicaCount"] == 1
+
+
+def test_find_requires_exactly_one(rendered):
+    with pytest.raises(AssertionError, match="NetworkPolicy"):
+        rendered["prod"].find("NetworkPolicy")
+    with pytest.raises(AssertionError, match="Ingress"):
+        rendered["prod"].find("Ingress")
+
+
+def test_without_secrets_each_needed_secret_is_a_placeholder():
+    manifests = render_manifests("prod")
+    assert manifests.find("Secret", "litellm-provider-keys")["stringData"]["OPENAI_API_KEY"].startswith("PLACEHOLDER")
+
+
+def test_a_missing_chart_names_the_fetch_command(tmp_path):
+    chart = ChartSettings(local_path=str(tmp_path / "v1.76.1-stable"))
+    with pytest.raises(RenderError) as error:
+        chart_folder(chart)
+    fetch = "scripts/fetch-chart.sh v1.76.1-stable https://github.com/BerriAI/litellm.git deploy/charts/litellm-helm"
+    assert fetch in str(error.value)
+
+
+def test_a_changed_chart_file_is_named(tmp_path):
+    copy = tmp_path / "v1.76.1-stable"
+    shutil.copytree(PINNED_CHART, copy)
+    (copy / "templates" / "deployment.yaml").write_text("kind: Deployment\n")
+    (copy / "templates" / "extra.yaml").write_text("kind: ConfigMap\n")
+    with pytest.raises(RenderError, match="changed templates/deployment.yaml; unexpected templates/extra.yaml"):
+        chart_folder(ChartSettings(local_path=str(copy)))
+
+
+def test_a_chart_fetched_from_another_ref_is_refused(tmp_path):
+    copy = tmp_path / "v1.76.1-stable"
+    shutil.copytree(PINNED_CHART, copy)
+    record = copy / FETCHED_FROM
+    record.write_text(record.read_text().replace("ref: v1.76.1-stable", "ref: v1.76.0-stable"))
+    with pytest.raises(RenderError, match="another ref"):
+        chart_folder(ChartSettings(local_path=str(copy)))
+
+
+def test_bad_config_is_a_render_error_naming_the_key():
+    with pytest.raises(RenderError, match="litellm:replicas"):
+        render_stack("dev", {"litellm:replicas": 0})
