@@ -23,8 +23,8 @@ TRACING_HEADERS_KEY = "OTEL_HEADERS"
 # tracks an Application's objects by that label and would prune these (absent from the chart).
 PROGRAM_LABELS = {"app.kubernetes.io/part-of": "litellm", "app.kubernetes.io/managed-by": "pulumi"}
 
-# The chart's selector labels (templates/_helpers.tpl), carried by the Deployment's pods and the
-# migration Job's pods alike. Ref: shared facts, section 3.
+# The chart's selector labels (templates/_helpers.tpl:48-51 at the tag), carried by the Deployment's
+# pods and the migration Job's pods alike (docs/chart-contract.md, "Names and labels").
 SELECTOR_LABELS = {
     "app.kubernetes.io/name": "litellm",
     "app.kubernetes.io/instance": RELEASE_NAME,

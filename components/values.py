@@ -2,7 +2,7 @@
 
 Both delivery modes (ArgoCD `valuesObject`, Helm release `values`) use `build_chart_values`. The
 chart at v1.76.1-stable has no values schema and ignores unknown keys, so every key here is one its
-templates read (shared facts, sections 1-4). Secrets appear by name only, never by value.
+templates read (docs/chart-contract.md says where and why). Secrets appear by name only, never by value.
 """
 
 import ipaddress

@@ -1,5 +1,5 @@
 """What litellm-helm at v1.76.1-stable does with a set of values, written from the chart's templates
-as described in ../shared/litellm-helm-v1.76.1-facts.md (sections 1, 2 and 4), independently of
+(templates/deployment.yaml and templates/migrations-job.yaml; docs/chart-contract.md), independently of
 components/values.py. The chart has no values schema, so these tests are what stands between a
 misspelt key and a broken cluster.
 """
@@ -28,7 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "migrationJob": {"enabled": True, "hooks": {"argocd": {"enabled": True}, "helm": {"enabled": False}}},
 }
 
-# Top-level keys the templates read at the tag (facts section 1). Anything else is silently ignored.
+# Top-level keys the templates read at the tag (docs/chart-contract.md). Anything else is silently ignored.
 CHART_KEYS = {
     "replicaCount", "image", "imagePullSecrets", "nameOverride", "fullnameOverride", "listen", "service",
     "serviceAccount", "deploymentAnnotations", "podAnnotations", "podLabels", "podSecurityContext",

@@ -1,6 +1,6 @@
-"""Issue 5: PodDisruptionBudget, container hardening, Admin UI switch, autoscaling and Pod Security labels.
+"""PodDisruptionBudget, container hardening, Admin UI switch, autoscaling and Pod Security labels.
 
-Expected values come from the chart at v1.76.1-stable (shared facts, sections 1-3) and from the
+Expected values come from the chart at v1.76.1-stable (docs/chart-contract.md) and from the
 Kubernetes API, read from what the program registers under mocks.
 """
 

@@ -1,8 +1,8 @@
-"""Issue 5: the NetworkPolicies allow exactly the flows LiteLLM needs, evaluated as Kubernetes would.
+"""The NetworkPolicies allow exactly the flows LiteLLM needs, evaluated as Kubernetes would.
 
 The recorded NetworkPolicy inputs of a stack run under mocks are fed to `tests/netpol.py`, and each
 flow is asked as "may this pod open that connection?". Expected answers come from what the proxy
-and its migration Job need (shared facts, section 3), not from the policy code.
+and its migration Job need (docs/chart-contract.md), not from the policy code.
 """
 
 from typing import Any
@@ -13,7 +13,7 @@ from offline.harness import unwrap_secrets
 from tests.conftest import run_stack
 from tests.netpol import EGRESS, INGRESS, NETWORK_POLICY_TYPE, NetworkPolicies, Pod, selector_matches
 
-# The chart's selector labels for release `litellm` (shared facts, section 3).
+# The chart's selector labels for release `litellm` (templates/_helpers.tpl:48-51 at the tag).
 SELECTOR_LABELS = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
 
 # The proxy pods carry the chart's full label set (git chart at the tag).

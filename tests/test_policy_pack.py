@@ -1,4 +1,4 @@
-"""Issue 6: the CrossGuard policy pack in policy/, each policy on a real render and on a broken copy of it.
+"""The CrossGuard policy pack in policy/, each policy on a real render and on a broken copy of it.
 
 Policies receive props as pulumi_policy passes them (read-only Mapping/Sequence proxies), built from
 `offline.render` of the prod (ArgoCD) and dev (Helm) stacks.

@@ -1,4 +1,4 @@
-"""Issue 6: `python -m offline.render <stack>` writes reviewable, valid, deterministic YAML, offline."""
+"""`python -m offline.render <stack>` writes reviewable, valid, deterministic YAML, offline."""
 
 from pathlib import Path
 

@@ -22,8 +22,8 @@ TWO_MODELS = [
     {"name": "claude-sonnet-4", "model": "anthropic/claude-sonnet-4-20250514", "apiKeyEnv": "ANTHROPIC_API_KEY"},
 ]
 
-# The seed's proxy config, written out from DESIGN.md ("The seed's production system") and the
-# facts file (section 7): what Pulumi.prod.yaml must keep rendering while no resilience key is set.
+# The proxy config production ran before this program, written out by hand rather than from
+# components/values.py: what Pulumi.prod.yaml must keep rendering while no resilience key is set.
 SEED_PROXY_CONFIG = {
     "model_list": [
         {"model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o", "api_key": "os.environ/OPENAI_API_KEY"}},

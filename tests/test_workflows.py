@@ -1,4 +1,4 @@
-"""Issue 6: the GitHub Actions workflows are valid and run what the README and the stacks say."""
+"""The GitHub Actions workflows are valid and run what the README and the stacks say."""
 
 import subprocess
 import sys
