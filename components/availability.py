@@ -14,7 +14,7 @@ class LiteLLMAvailability(pulumi.ComponentResource):
         super().__init__("litellm:index:Availability", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         metadata = k8s.meta.v1.ObjectMetaArgs(name=RELEASE_NAME, namespace=namespace, labels=dict(PROGRAM_LABELS))
-        outputs = {}
+        outputs: dict[str, pulumi.Input[str]] = {}
 
         budget = settings.pod_disruption_budget
         # A budget over a single replica would block every node drain.

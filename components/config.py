@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pulumi
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from components.kube_types import CrossFieldErrors, FieldError
 from components.layout import in_cluster_service, provider_secret_name, secret_layout
@@ -173,7 +174,7 @@ def _path(loc: tuple) -> str:
     return path
 
 
-def _describe(error: dict) -> list[str]:
+def _describe(error: ErrorDetails) -> list[str]:
     loc = tuple(error["loc"])
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, CrossFieldErrors):
@@ -321,11 +322,11 @@ def _limit_warnings(settings: Settings) -> list[str]:
 
 def _tracing_warnings(settings: Settings) -> list[str]:
     tracing = settings.tracing
-    if not (tracing.enabled and settings.network_policy.enabled):
+    if not (tracing.enabled and tracing.endpoint is not None and settings.network_policy.enabled):
         return []
     endpoint = urlparse(tracing.endpoint)
     port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    if (port == 443 and not _in_cluster_host(endpoint.hostname)) or in_cluster_service(tracing.endpoint):
+    if (port == 443 and not _in_cluster_host(endpoint.hostname or "")) or in_cluster_service(tracing.endpoint):
         return []
     return [
         (

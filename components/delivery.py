@@ -50,6 +50,8 @@ def chart_source_problem(settings: Settings) -> str | None:
         f"run `{FETCH_SCRIPT} {chart.ref} {chart.repo_url} {chart.path}` to fetch it"
         " (or point chart.localPath at a copy of it)"
     )
+    chart_file: str | None
+    fetched: str | None
     try:
         chart_file = (folder / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
         fetched = (

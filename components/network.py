@@ -75,7 +75,8 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
     # `egressCidrs: []` means no provider endpoint: an empty `to` would allow every destination on 443.
     if internet:
         rules["litellm-egress-llm-apis"] = [net.NetworkPolicyEgressRuleArgs(to=internet, ports=[_tcp(443)])]
-    collector = in_cluster_service(settings.tracing.endpoint) if settings.tracing.enabled else None
+    endpoint = settings.tracing.endpoint
+    collector = in_cluster_service(endpoint) if settings.tracing.enabled and endpoint is not None else None
     if collector:
         namespace, port = collector
         rules["litellm-egress-tracing"] = [

@@ -70,6 +70,7 @@ class LiteLLMSecrets(pulumi.ComponentResource):
             database = settings.database
             # The chart splices DATABASE_USERNAME/DATABASE_PASSWORD into DATABASE_URL unescaped, so the
             # Secret holds them percent-encoded (identical to the raw value for URL-safe passwords).
+            assert settings.database_password is not None  # validated: createSecret requires it
             password = settings.database_password.get_secret_value()
             self._secret(
                 f"{name}-database",
@@ -82,14 +83,14 @@ class LiteLLMSecrets(pulumi.ComponentResource):
                 retain_on_delete=True,
             )
 
-        if layout.redis is not None:
+        if layout.redis is not None and settings.redis_password is not None:
             self._secret(
                 f"{name}-redis",
                 layout.redis,
                 {REDIS_PASSWORD_KEY: pulumi.Output.secret(settings.redis_password.get_secret_value())},
             )
 
-        if layout.tracing is not None:
+        if layout.tracing is not None and settings.tracing_headers is not None:
             ((header, value),) = settings.tracing_headers.items()
             self._secret(
                 f"{name}-tracing",

@@ -152,7 +152,7 @@ def _env_vars(settings: Settings) -> dict[str, str]:
     if settings.public_url:
         env["PROXY_BASE_URL"] = settings.public_url
     tracing = settings.tracing
-    if tracing.enabled:
+    if tracing.enabled and tracing.endpoint is not None:  # validated: enabled requires an endpoint
         # LiteLLM's own names (`OpenTelemetryConfig.from_env`); the credentials arrive as OTEL_HEADERS
         # through the tracing Secret in environmentSecrets.
         env.update(

@@ -187,7 +187,7 @@ def run_program(
     runtime_settings.ROOT.set(None)
     error: BaseException | None = None
     try:
-        _sync_await(run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__")))
+        _sync_await(run_in_stack(lambda: _run_main(main)))
     except Exception as exc:  # noqa: BLE001 - handed to the caller
         error = exc
     finally:
@@ -198,6 +198,10 @@ def run_program(
         # (tests, render) lets the collector see those objects again.
         gc.unfreeze()
     return Run(monitor.registrations, monitor.stack_outputs, handler.records, error)
+
+
+def _run_main(main: Path) -> None:
+    runpy.run_path(str(main), run_name="__main__")
 
 
 def stack_config(stack: str, secrets: Mapping[str, Any] | None = None) -> tuple[dict[str, str], list[str]]:

@@ -147,7 +147,9 @@ def production_replicas_violations(resource_type: str, props: Mapping[str, Any],
 def default_deny_violations(resources: Iterable[tuple[str, Mapping[str, Any]]]) -> list[str]:
     """The namespace LiteLLM is delivered to has a default-deny NetworkPolicy for ingress and egress."""
     resources = list(resources)
-    namespaces = {_delivery_namespace(resource_type, props) for resource_type, props in resources} - {None}
+    namespaces = {
+        namespace for resource_type, props in resources if (namespace := _delivery_namespace(resource_type, props))
+    }
     denied = {
         _at(props, "metadata", "namespace")
         for resource_type, props in resources
@@ -217,11 +219,12 @@ def _strings(value: Any, path: str, key: str = "") -> Iterator[tuple[str, str, s
 
 
 def _at(tree: Mapping[str, Any], *keys: str) -> Any:
+    node: Any = tree
     for key in keys:
-        if not isinstance(tree, Mapping):
+        if not isinstance(node, Mapping):
             return None
-        tree = tree.get(key)
-    return tree
+        node = node.get(key)
+    return node
 
 
 def _resource_policy(

@@ -267,6 +267,6 @@ def _ports_match(ports: list[Mapping[str, Any]] | None, destination: Endpoint, p
                 return True
             continue
         end = _port_number(entry["endPort"]) if "endPort" in entry else wanted
-        if wanted <= port <= end:
+        if isinstance(end, int) and wanted <= port <= end:
             return True
     return False

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 SETUP_COMMAND = "bash scripts/setup.sh"
 TEST_COMMAND = ".venv/bin/python -m pytest -q"
+CHECK_COMMANDS = [".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy"]
 STACK_CALL = "./.github/workflows/pulumi.yml"
 
 
@@ -34,10 +35,12 @@ def test_every_workflow_matches_the_github_workflow_schema():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_test_workflow_runs_the_readme_setup_and_test_commands():
+def test_test_workflow_runs_the_readme_setup_and_test_commands_and_the_checks_of_ci():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = run_lines(workflow("test.yml")["jobs"]["test"])
-    assert lines == [SETUP_COMMAND, TEST_COMMAND]
+    assert lines == [SETUP_COMMAND, *CHECK_COMMANDS, TEST_COMMAND]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert ci[-5:] == lines
     assert SETUP_COMMAND in readme and TEST_COMMAND in readme
 
 
