@@ -7,6 +7,7 @@ Secret values never appear in a message.
 import difflib
 import ipaddress
 import json
+import os
 import re
 import types
 from collections.abc import Iterable, Mapping
@@ -30,6 +31,10 @@ from components.settings import (
 )
 
 PROJECT = "litellm"
+KUBERNETES = "kubernetes"
+"""The default Kubernetes provider's config namespace: the program uses that provider, configured per stack."""
+SECRET_MUTABLE = f"{KUBERNETES}:enableSecretMutable"
+UPSERT_EXISTING = f"{KUBERNETES}:upsertExistingObjects"
 UNION_TYPES = (Union, types.UnionType)
 """`Optional[X]` and `X | None` annotations alike."""
 PROGRAM_DIR = Path(__file__).resolve().parent.parent
@@ -57,7 +62,47 @@ def load_settings() -> Settings:
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     secret_keys = {key for key in raw if runtime_config.is_config_secret(key)}
     secret_keys.update(runtime_config.get_config_secret_keys_env())
-    return settings_from_config(raw, secret_keys, stack=pulumi.get_stack())
+    problems = provider_problems(raw, os.environ)
+    try:
+        settings = settings_from_config(raw, secret_keys, stack=pulumi.get_stack())
+    except ConfigError as exc:
+        raise ConfigError(problems + exc.problems) from None
+    problems.extend(adoption_problems(settings, raw, os.environ))
+    if problems:
+        raise ConfigError(problems)
+    return settings
+
+
+def _provider_flag(raw: Mapping[str, Any], environ: Mapping[str, str], name: str, variable: str) -> bool:
+    """A boolean option of the default Kubernetes provider: its `kubernetes:` config key, else its variable."""
+    value = raw.get(f"{KUBERNETES}:{name}", environ.get(variable, ""))
+    return str(value).strip().lower() == "true"
+
+
+def provider_problems(raw: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
+    """What the program needs from the default Kubernetes provider's own config."""
+    if _provider_flag(raw, environ, "enableSecretMutable", "PULUMI_K8S_ENABLE_SECRET_MUTABLE"):
+        return []
+    return [
+        f"{SECRET_MUTABLE}: must be true (`pulumi config set {SECRET_MUTABLE} true`, as in the committed stack"
+        " files): without it pulumi-kubernetes replaces a Secret whenever its data changes, deleting it first, so"
+        " a rotation fails on the protected database Secret and leaves the pods a window without the others"
+    ]
+
+
+def adoption_problems(settings: Settings, raw: Mapping[str, Any], environ: Mapping[str, str]) -> list[str]:
+    """Adopting the objects of an earlier deployment (lost state, or a stack re-created after a destroy) must
+    keep its salt key: the upsert would otherwise overwrite the retained Secret with a new one."""
+    if not _provider_flag(raw, environ, "upsertExistingObjects", "PULUMI_K8S_UPSERT_EXISTING_OBJECTS"):
+        return []
+    if settings.salt_key is not None:
+        return []
+    return [
+        f"{PROJECT}:saltKey: is required while {UPSERT_EXISTING} is true: adopting the retained objects would"
+        " overwrite the kept salt key with a new one and make every credential LiteLLM stored in the database"
+        f" unreadable. Restore it from the backup (`pulumi config set --secret {PROJECT}:saltKey ...`, see"
+        " docs/operations.md, Recovery)"
+    ]
 
 
 def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), stack: str | None = None) -> Settings:

@@ -17,10 +17,10 @@ class LiteLLM(pulumi.ComponentResource):
         super().__init__("litellm:index:LiteLLM", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         layout = secret_layout(settings)
-        values = build_chart_values(settings)
 
         namespace = LiteLLMNamespace(f"{name}-namespace", settings.namespace, opts=child)
         secrets = LiteLLMSecrets(f"{name}-secrets", settings, layout, namespace.name, opts=child)
+        values = build_chart_values(settings, secrets_revision=secrets.revision)
         prerequisites: list[pulumi.Resource] = [namespace, secrets]
         if settings.network_policy.enabled:
             prerequisites.append(

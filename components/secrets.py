@@ -3,6 +3,7 @@
 Secret values only ever live in Kubernetes Secrets and secret-marked outputs.
 """
 
+import json
 from urllib.parse import quote
 
 import pulumi
@@ -22,6 +23,9 @@ from components.settings import Settings
 
 class LiteLLMSecrets(pulumi.ComponentResource):
     master_key: pulumi.Output[str]
+    revision: pulumi.Output[str]
+    """Random, and new exactly when the value of a Secret the pods read changes: for the pod template, so the
+    pods roll on a rotation. Not derived from any secret value (a random id the rotation replaces)."""
 
     def __init__(
         self,
@@ -33,6 +37,7 @@ class LiteLLMSecrets(pulumi.ComponentResource):
     ):
         super().__init__("litellm:index:Secrets", name, None, opts)
         self._namespace = namespace
+        self._rollout_data: dict[str, pulumi.Input[str]] = {}
 
         if settings.master_key is not None:
             self.master_key = pulumi.Output.secret(settings.master_key.get_secret_value())
@@ -49,15 +54,25 @@ class LiteLLMSecrets(pulumi.ComponentResource):
         self._secret(f"{name}-master-key", layout.master_key, {MASTER_KEY_KEY: self.master_key})
 
         # LiteLLM encrypts the credentials it stores in PostgreSQL with this key: a new value makes
-        # all of them unreadable. Generated once, never replaced, kept when the stack is destroyed.
-        salt = random.RandomPassword(
-            f"{name}-salt-key",
-            length=64,
-            special=False,
-            opts=pulumi.ResourceOptions(parent=self, protect=True),
-        )
+        # all of them unreadable. Generated once (or restored from a backup, litellm:saltKey), never
+        # replaced, kept when the stack is destroyed, and written only when the Secret is created: with
+        # in-place Secret updates on (kubernetes:enableSecretMutable), a changed input would overwrite it.
+        if settings.salt_key is not None:
+            salt_key = pulumi.Output.secret(settings.salt_key.get_secret_value())
+        else:
+            salt_key = random.RandomPassword(
+                f"{name}-salt-key",
+                length=64,
+                special=False,
+                opts=pulumi.ResourceOptions(parent=self, protect=True),
+            ).result
         self._secret(
-            f"{name}-salt-key", layout.salt_key, {SALT_KEY_KEY: salt.result}, protect=True, retain_on_delete=True
+            f"{name}-salt-key",
+            layout.salt_key,
+            {SALT_KEY_KEY: salt_key},
+            protect=True,
+            retain_on_delete=True,
+            write_once=True,
         )
 
         by_secret: dict[str, dict[str, str]] = {}
@@ -98,11 +113,30 @@ class LiteLLMSecrets(pulumi.ComponentResource):
                 {TRACING_HEADERS_KEY: pulumi.Output.secret(f"{header}={value.get_secret_value()}")},
             )
 
-        self.register_outputs({"masterKey": self.master_key})
+        # Replaced (a new random id) whenever the keepers change, that is whenever a value changes. The keepers
+        # hold the values themselves, so they stay secret in the state; the id is not derived from them.
+        rollout = random.RandomId(
+            f"{name}-revision",
+            byte_length=8,
+            keepers=pulumi.Output.secret(self._rollout_data),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.revision = pulumi.Output.unsecret(rollout.hex)
+        self.register_outputs({"masterKey": self.master_key, "revision": self.revision})
 
     def _secret(
-        self, resource_name: str, secret_name: str, data, protect: bool = False, retain_on_delete: bool = False
+        self,
+        resource_name: str,
+        secret_name: str,
+        data,
+        protect: bool = False,
+        retain_on_delete: bool = False,
+        write_once: bool = False,
     ):
+        if not write_once:
+            self._rollout_data[secret_name] = pulumi.Output.from_input(data).apply(
+                lambda values: json.dumps(values, sort_keys=True)
+            )
         k8s.core.v1.Secret(
             resource_name,
             metadata=k8s.meta.v1.ObjectMetaArgs(
@@ -112,5 +146,10 @@ class LiteLLMSecrets(pulumi.ComponentResource):
             ),
             type="Opaque",
             string_data=data,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=retain_on_delete),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                protect=protect,
+                retain_on_delete=retain_on_delete,
+                ignore_changes=["stringData", "data"] if write_once else None,
+            ),
         )

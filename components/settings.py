@@ -44,7 +44,14 @@ CHART_REF = "v1.76.1-stable"
 RELEASE_NAME = "litellm"
 """Helm release name; with the chart's `nameOverride: litellm` every object is named `litellm`."""
 
-SECRET_CONFIG_KEYS = ("databasePassword", "providerKeys", "masterKey", "redisPassword", "tracingHeaders")
+SECRET_CONFIG_KEYS = (
+    "databasePassword",
+    "providerKeys",
+    "masterKey",
+    "redisPassword",
+    "tracingHeaders",
+    "saltKey",
+)
 
 CACHE_NAMESPACE_PREFIX = "litellm_cache"
 
@@ -545,6 +552,12 @@ class Settings(_Model):
     )
     master_key: SecretStr | None = Field(None, description="Secret. Proxy master key (`sk-...`); generated when unset.")
     redis_password: SecretStr | None = Field(None, description="Secret. Turns on Redis AUTH.")
+    salt_key: SecretStr | None = Field(
+        None,
+        description="Secret. The `LITELLM_SALT_KEY` of an earlier deployment, restored from its backup to recover"
+        " it (lost state, a stack re-created after a destroy); unset: generated once. Only written when the Secret"
+        " is created: a later change never reaches the cluster.",
+    )
     tracing_headers: dict[HeaderName, SecretStr] | None = Field(
         None,
         description="Secret. One header for the OTLP collector, e.g. `{authorization: Bearer ...}` (env"
@@ -586,6 +599,7 @@ class Settings(_Model):
         problems.extend(_secret_text_problems("databasePassword", self.database_password))
         problems.extend(_secret_text_problems("redisPassword", self.redis_password))
         problems.extend(_secret_text_problems("masterKey", self.master_key))
+        problems.extend(_secret_text_problems("saltKey", self.salt_key))
         if self.master_key is not None:
             key = self.master_key.get_secret_value()
             if not key.startswith("sk-") or len(key) < 16:

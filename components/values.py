@@ -15,11 +15,13 @@ from components.settings import ModelSettings, Settings
 # `$(VAR)`s from the env entries the chart defines before DATABASE_URL; the Secret holds the user
 # and password URL-encoded, so the expansion is a valid URL for any password.
 DATABASE_URL_TEMPLATE = "postgresql://$(DATABASE_USERNAME):$(DATABASE_PASSWORD)@$(DATABASE_HOST)/$(DATABASE_NAME)"
+SECRETS_REVISION_ANNOTATION = "litellm-secrets-revision"
 
 
-def build_chart_values(settings: Settings) -> dict[str, Any]:
+def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict[str, Any]:
+    """`secrets_revision` (a string or a Pulumi output) changes exactly when a Secret the pods read changes."""
     secrets = secret_layout(settings)
-    return {
+    values = {
         "replicaCount": settings.replicas,
         "image": {
             "repository": settings.image.repository,
@@ -68,6 +70,11 @@ def build_chart_values(settings: Settings) -> dict[str, Any]:
         },
         "autoscaling": _autoscaling(settings),
     }
+    if secrets_revision is not None:
+        # The pods read their Secrets only at start, and the chart rolls them only on a config change: a new
+        # revision in the pod template rolls them (templates/deployment.yaml reads podAnnotations).
+        values["podAnnotations"] = {SECRETS_REVISION_ANNOTATION: secrets_revision}
+    return values
 
 
 def build_proxy_config(settings: Settings) -> dict[str, Any]:

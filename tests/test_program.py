@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
-from components.values import build_chart_values
+from components.values import SECRETS_REVISION_ANNOTATION, build_chart_values
 from tests.conftest import committed_settings, run_stack
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -27,8 +27,10 @@ def _as_recorded(value):
     return value
 
 
-def _expected_values(stack: str):
-    return _as_recorded(build_chart_values(committed_settings(stack)))
+def _expected_values(stack: str, recorded: dict):
+    """The values function's output, with the secrets revision the run recorded (a random id of its own)."""
+    revision = recorded["podAnnotations"][SECRETS_REVISION_ANNOTATION]
+    return _as_recorded(build_chart_values(committed_settings(stack), secrets_revision=revision))
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +105,8 @@ def test_prod_values_reproduce_the_seed_workload(prod):
 
 
 def test_application_carries_exactly_the_values_function_output(prod):
-    assert prod.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"] == _expected_values("prod")
+    recorded = prod.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"]
+    assert recorded == _expected_values("prod", recorded)
 
 
 def test_dev_delivers_through_exactly_one_release_and_no_application(dev):
@@ -112,7 +115,8 @@ def test_dev_delivers_through_exactly_one_release_and_no_application(dev):
 
 
 def test_release_carries_exactly_the_values_function_output(dev, chart_folder):
-    assert dev.one(RELEASE).inputs["values"] == _expected_values("dev")
+    recorded = dev.one(RELEASE).inputs["values"]
+    assert recorded == _expected_values("dev", recorded)
 
 
 def test_release_installs_the_fetched_chart_at_the_pinned_ref_with_explicit_safety_settings(dev):
