@@ -23,12 +23,12 @@ from pydantic_core import ErrorDetails
 from components.kube_types import CrossFieldErrors, FieldError
 from components.layout import in_cluster_service, provider_secret_name, secret_layout
 from components.settings import (
-    CHART_REF,
     SECRET_CONFIG_KEYS,
     RedisSettings,
     Settings,
     default_cache_namespace,
 )
+from components.versions import CHART_REF, IMAGE_TAG
 
 PROJECT = "litellm"
 KUBERNETES = "kubernetes"
@@ -288,7 +288,7 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
         warnings.append(
             f"litellm:image.tag {settings.image.tag!r} is a moving tag: pods started at different times can run"
             " different LiteLLM versions, and a restart can upgrade the proxy unannounced, with no migration Job"
-            " run (the pods then apply the schema themselves). Pin a versioned tag such as 'main-v1.76.1-stable'."
+            f" run (the pods then apply the schema themselves). Pin a versioned tag such as {IMAGE_TAG!r}."
         )
     if settings.redis.enabled and settings.redis.cache.flush_size is not None:
         warnings.append(

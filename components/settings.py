@@ -1,7 +1,8 @@
 """Typed, validated stack settings: the `litellm:` config keys are this module's public interface.
 
 Every key, its type, default and meaning lives here once; the config reference in docs/configuration.md is generated
-from these models (`python -m scripts.config_reference`). Defaults are the seed's production values.
+from these models (`python -m scripts.config_reference`). Defaults are the seed's production values, except the
+pins (chart ref, image tag), which come from components/versions.py.
 """
 
 import re
@@ -35,11 +36,7 @@ from components.kube_types import (
     url_problem,
 )
 from components.quantity import parse_quantity
-
-CHART_REPO_URL = "https://github.com/BerriAI/litellm.git"
-CHART_PATH = "deploy/charts/litellm-helm"
-CHART_REF = "v1.76.1-stable"
-"""The chart tag whose templates the values in `components/values.py` were verified against."""
+from components.versions import CHART_PATH, CHART_REF, CHART_REPO_URL, IMAGE_REPOSITORY, IMAGE_TAG
 
 RELEASE_NAME = "litellm"
 """Helm release name; with the chart's `nameOverride: litellm` every object is named `litellm`."""
@@ -161,13 +158,11 @@ class ChartSettings(_Model):
 
 
 class ImageSettings(_Model):
-    repository: str = Field(
-        "ghcr.io/berriai/litellm-database", description="Proxy image (also runs the migration Job)."
-    )
+    repository: str = Field(IMAGE_REPOSITORY, description="Proxy image (also runs the migration Job).")
     tag: str = Field(
-        "main-stable",
-        description="Image tag; always set explicitly (the git chart's appVersion is v1.50.2). Prefer a versioned"
-        " tag such as `main-v1.76.1-stable`, or pin it as `<tag>@sha256:<digest>`.",
+        IMAGE_TAG,
+        description="Image tag, always written to the chart values (the git chart's appVersion is v1.50.2). The"
+        " default is the build of the LiteLLM release whose chart is pinned; also `<tag>@sha256:<digest>`.",
     )
     pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field("IfNotPresent", description="Image pull policy.")
 

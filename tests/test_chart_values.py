@@ -71,7 +71,7 @@ def test_external_database_replaces_the_bundled_postgres(prod_values):
 
 
 def test_image_tag_is_explicit_so_the_stale_app_version_never_applies(prod_values):
-    assert prod_values["image"]["tag"] == "main-stable"
+    assert prod_values["image"]["tag"] == "main-v1.76.1-stable"
     assert prod_values["image"]["repository"] == "ghcr.io/berriai/litellm-database"
 
 
