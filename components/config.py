@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from components.kube_types import CrossFieldErrors, FieldError
-from components.layout import in_cluster_service, provider_secret_name, secret_layout
+from components.layout import PROVIDER_SECRET_PREFIX, in_cluster_service, secret_layout
 from components.settings import (
     SECRET_CONFIG_KEYS,
     RedisSettings,
@@ -138,6 +138,14 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
             problems.append(f"{full_key}: {decoded.reason}")
             skipped.add(key)
             continue
+        control = _control_character_path(decoded, key)
+        if control is not None:
+            problems.append(
+                f"{PROJECT}:{control}: contains a NUL byte or another control character, which no file name,"
+                " Kubernetes object or LiteLLM setting accepts; set it again without"
+            )
+            skipped.add(key)
+            continue
         data[key] = decoded
     try:
         settings = Settings.model_validate(data, context={"stack": stack})
@@ -168,14 +176,47 @@ def _secret_name_problems(settings: Settings) -> list[str]:
         if len(secret_name) > 253:
             problems.append(
                 f"{PROJECT}:providerKeys.{env_name}: too long for its own Secret name (splitProviderKeys); use at most"
-                f" {253 - len(provider_secret_name(''))} characters"
+                f" {253 - len(PROVIDER_SECRET_PREFIX)} characters"
             )
     return problems
+
+
+def describe_errors(exc: ValidationError, prefix: tuple = ()) -> list[str]:
+    """`litellm:<key>: <message>` for each error of `exc`, its location below `prefix`."""
+    return [
+        problem
+        for error in exc.errors(include_url=False)
+        for problem in _describe({**error, "loc": (*prefix, *error["loc"])})
+    ]
 
 
 class _Undecodable:
     def __init__(self, reason: str):
         self.reason = reason
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters other than tab and line breaks (which the fields' own rules report)."""
+
+
+def _control_character_path(value: Any, path: str) -> str | None:
+    """The path of the first key or string below `value` holding a control character, or None."""
+    if isinstance(value, str):
+        return path if _CONTROL.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}"
+            if isinstance(key, str) and _CONTROL.search(key):
+                return path
+            found = _control_character_path(item, child)
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _control_character_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
 
 
 def _field_by_alias(model: type[BaseModel], alias: str):
@@ -325,10 +366,11 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             " networkPolicy.ingressNamespaces."
         )
     budget = settings.pod_disruption_budget
-    if budget.enabled and settings.proxy_replicas > 1 and budget.max_unavailable >= settings.proxy_replicas:
+    replicas = settings.proxy_replicas
+    if budget.enabled and replicas > 1 and budget.unavailable_pods(replicas) >= replicas:
         warnings.append(
             f"litellm:podDisruptionBudget.maxUnavailable {budget.max_unavailable} lets a drain evict all"
-            f" {settings.proxy_replicas} replicas at once: the budget protects nothing. Use 1."
+            f" {replicas} replicas at once: the budget protects nothing. Use 1."
         )
     if not settings.models:
         warnings.append(
@@ -410,9 +452,7 @@ def shared_cache_warnings(settings: Settings, stack: str, program_dir: Path = PR
 def _committed_redis_settings(program_dir: Path) -> dict[str, RedisSettings]:
     """`litellm:redis` of every stack file that states a valid one (or none: then the defaults)."""
     found = {}
-    for path in sorted(program_dir.glob("Pulumi.*.yaml")):
-        stack = path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-        config = read_stack_file(path).get("config") or {}
+    for stack, config in committed_stack_configs(program_dir).items():
         try:
             found[stack] = RedisSettings.model_validate(config.get(f"{PROJECT}:redis") or {})
         except ValidationError:
@@ -420,11 +460,44 @@ def _committed_redis_settings(program_dir: Path) -> dict[str, RedisSettings]:
     return found
 
 
+def committed_stacks(program_dir: Path = PROGRAM_DIR) -> list[str]:
+    """The stacks with a `Pulumi.<stack>.yaml` file next to `Pulumi.yaml`, sorted."""
+    return sorted(path.name.removeprefix("Pulumi.").removesuffix(".yaml") for path in program_dir.glob("Pulumi.*.yaml"))
+
+
+def committed_stack_configs(program_dir: Path = PROGRAM_DIR) -> dict[str, dict[str, Any]]:
+    """The `config` mapping of every committed stack file that can be read as one.
+
+    A file that is not YAML, or whose `config` is not a mapping, is left out: that stack's own run
+    reports it, and it must not stop another stack's preview.
+    """
+    found = {}
+    for stack in committed_stacks(program_dir):
+        try:
+            found[stack] = read_stack_config(program_dir / f"Pulumi.{stack}.yaml")
+        except StackFileError:
+            continue
+    return found
+
+
+class StackFileError(Exception):
+    """A `Pulumi.<stack>.yaml` that cannot be read as a stack file; the message names the file."""
+
+
 def stack_file(stack: str) -> Path:
     return PROGRAM_DIR / f"Pulumi.{stack}.yaml"
 
 
-def read_stack_file(path: Path) -> dict[str, Any]:
-    """A `Pulumi.<stack>.yaml` document, with libyaml's loader where installed (about 6x faster)."""
+def read_stack_config(path: Path) -> dict[str, Any]:
+    """The `config` mapping of a `Pulumi.<stack>.yaml` file, parsed with libyaml's loader where installed
+    (about 6x faster); StackFileError when the file is missing, not YAML or not shaped like a stack file."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc).splitlines()[0]
+        raise StackFileError(f"{path.name}: cannot be read as YAML ({reason})") from None
+    config = document.get("config") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or not isinstance(config or {}, dict):
+        raise StackFileError(f"{path.name}: expected a mapping with a `config:` mapping of `litellm:...` keys")
+    return config or {}

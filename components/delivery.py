@@ -59,7 +59,7 @@ def chart_source_problem(settings: Settings) -> str | None:
             if (folder / FETCHED_FROM).is_file()
             else None
         )
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a path the OS cannot name (NUL byte)
         chart_file = fetched = None
     if chart_file is None or "name: litellm-helm" not in chart_file:
         return f"litellm:chart.localPath: no litellm-helm chart in {str(folder)!r}; {fetch}"

@@ -64,11 +64,22 @@ def _sql_identifier(value: str) -> str:
     return value
 
 
+def _database_name(value: str) -> str:
+    """A database name that survives the chart's unquoted `DATABASE_NAME` and a URL path: `app`, `litellm-prod`."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,62}", value) or value.lower() in _YAML_SPECIAL_WORDS:
+        raise ValueError(
+            f"{value!r} is not a database name this chart can pass on: start with a letter or '_', then at most"
+            " 62 letters, digits, '_' or '-' (and not a YAML word such as 'on' or 'null')"
+        )
+    return value
+
+
 def _quantity(value: object) -> str:
     text = str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
     if not isinstance(text, str):
         raise ValueError(f"{value!r} is not a Kubernetes quantity; examples: 250m, 1, 512Mi, 2Gi")
-    parse_quantity(text)
+    if parse_quantity(text) < 0:
+        raise ValueError(f"{text!r} is negative; a container resource is 0 or more")
     return text
 
 
@@ -98,6 +109,34 @@ def _url(schemes: tuple[str, ...], example: str) -> Callable[[str], str]:
     return check
 
 
+# scp-like SSH form that git and ArgoCD accept: `git@github.com:org/repo.git`.
+_SCP_LIKE_GIT_URL = re.compile(r"[A-Za-z0-9._-]+@[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[A-Za-z0-9._~/-]+")
+
+
+def _git_url(value: str) -> str:
+    """A git repository URL as ArgoCD and git clone take it: https, ssh:// or scp-like `git@host:org/repo.git`."""
+    if _SCP_LIKE_GIT_URL.fullmatch(value) and "//" not in value and ".." not in value.split(":", 1)[1].split("/"):
+        return value
+    parsed = urlparse(value)
+    if parsed.scheme == "ssh":
+        try:
+            parsed.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid ssh URL ({exc})") from None
+        if parsed.hostname and parsed.path not in ("", "/") and not (parsed.password or parsed.query or " " in value):
+            return value.rstrip("/")
+        raise ValueError(
+            f"{value!r} is not a valid ssh git URL: ssh://git@host/org/repo.git, without password or query"
+        )
+    problem = url_problem(value, ("https",))
+    if problem:
+        raise ValueError(
+            f"{value!r} is not a git repository URL ({problem}): use https://host/org/repo.git,"
+            " ssh://git@host/org/repo.git or git@host:org/repo.git"
+        )
+    return value.rstrip("/")
+
+
 def _cidr(value: str) -> str:
     try:
         return str(ipaddress.ip_network(value, strict=True))
@@ -111,7 +150,8 @@ def _host(value: str) -> str:
         return value
     except ValueError:
         pass
-    if _HOST_NAME.fullmatch(value):
+    # A trailing dot marks a fully qualified name (no search domains tried): valid, and kept.
+    if _HOST_NAME.fullmatch(value.removesuffix(".")):
         return value
     hint = ""
     if "://" in value:
@@ -144,8 +184,8 @@ def _trimmed(value: str) -> str:
 
 
 def service_namespace(host: str) -> str | None:
-    """The namespace named by an in-cluster Service host `svc.ns.svc[.cluster.local]`, else None."""
-    parts = host.split(".")
+    """The namespace named by an in-cluster Service host `svc.ns.svc[.cluster.local][.]`, else None."""
+    parts = host.removesuffix(".").split(".")
     return parts[1] if len(parts) >= 3 and parts[2] == "svc" else None
 
 
@@ -202,6 +242,8 @@ Duration = Annotated[
     AfterValidator(matching(r"(\d+(ms|s|m|h|d|w|y))+", "is not a Prometheus duration such as 30s or 1m")),
 ]
 SqlIdentifier = Annotated[str, AfterValidator(_sql_identifier)]
+DatabaseName = Annotated[str, AfterValidator(_database_name)]
+GitUrl = Annotated[str, AfterValidator(_git_url)]
 Quantity = Annotated[str, BeforeValidator(_quantity)]
 HttpsUrl = Annotated[str, AfterValidator(_url(("https",), "https://litellm.example.com"))]
 HttpUrl = Annotated[str, AfterValidator(_url(("http", "https"), "http://vllm.models.svc:8000"))]

@@ -13,6 +13,8 @@ MASTER_KEY_KEY = "LITELLM_MASTER_KEY"
 SALT_KEY_SECRET = "litellm-salt-key"
 SALT_KEY_KEY = "LITELLM_SALT_KEY"
 PROVIDER_KEYS_SECRET = "litellm-provider-keys"
+PROVIDER_SECRET_PREFIX = "litellm-provider-"
+"""With `splitProviderKeys`, each key's Secret is this prefix and the env name in DNS form."""
 REDIS_SECRET = "litellm-redis"
 REDIS_PASSWORD_KEY = "REDIS_PASSWORD"
 TRACING_SECRET = "litellm-tracing"
@@ -54,7 +56,9 @@ class SecretLayout:
 
 
 def provider_secret_name(env_name: str) -> str:
-    return "litellm-provider-" + env_name.lower().replace("_", "-")
+    """`OPENAI_API_KEY` -> `litellm-provider-openai-api-key`; a name ending in `_` must not give a name
+    ending in `-`, which the API server refuses (`A_` shares the Secret of `A`, under its own key)."""
+    return (PROVIDER_SECRET_PREFIX + env_name.lower().replace("_", "-")).rstrip("-")
 
 
 def secret_layout(settings: Settings) -> SecretLayout:

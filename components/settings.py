@@ -5,11 +5,21 @@ from these models (`python -m scripts.config_reference`). Defaults are the seed'
 pins (chart ref, image tag), which come from components/versions.py.
 """
 
+import math
 import re
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from components.kube_types import (
@@ -17,10 +27,12 @@ from components.kube_types import (
     Cidr,
     Count,
     CrossFieldErrors,
+    DatabaseName,
     DnsLabel,
     Duration,
     EnvName,
     FieldError,
+    GitUrl,
     HeaderName,
     Host,
     HttpsUrl,
@@ -122,7 +134,11 @@ class _Model(BaseModel):
 
 
 class ChartSettings(_Model):
-    repo_url: HttpsUrl = Field(CHART_REPO_URL, description="Git repository that holds the chart (ArgoCD source).")
+    repo_url: GitUrl = Field(
+        CHART_REPO_URL,
+        description="Git repository that holds the chart (ArgoCD source): https, `ssh://` or `git@host:org/repo.git`"
+        " (SSH needs repository credentials in ArgoCD, or an SSH key for `scripts/fetch-chart.sh`).",
+    )
     path: str = Field(CHART_PATH, min_length=1, description="Folder of the chart inside the repository.")
     ref: str = Field(
         CHART_REF,
@@ -202,13 +218,31 @@ class ComputeResources(_Model):
     memory: Quantity = Field(description="Memory quantity, e.g. `512Mi` or `2Gi`.")
 
 
+_DEFAULT_REQUESTS = {"cpu": "250m", "memory": "512Mi"}
+_DEFAULT_LIMITS = {"cpu": "1", "memory": "2Gi"}
+
+
 class ResourceSettings(_Model):
     requests: ComputeResources = Field(
-        ComputeResources(cpu="250m", memory="512Mi"), description="Requests of the proxy container."
+        ComputeResources(**_DEFAULT_REQUESTS),
+        description="Requests of the proxy container; a quantity left out keeps its default.",
     )
     limits: ComputeResources = Field(
-        ComputeResources(cpu="1", memory="2Gi"), description="Limits of the proxy container."
+        ComputeResources(**_DEFAULT_LIMITS),
+        description="Limits of the proxy container; a quantity left out keeps its default, so"
+        " `limits: {memory: 4Gi}` alone raises the memory limit.",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_for_left_out_quantities(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        merged = dict(data)
+        for key, defaults in (("requests", _DEFAULT_REQUESTS), ("limits", _DEFAULT_LIMITS)):
+            if isinstance(merged.get(key), dict):
+                merged[key] = {**defaults, **merged[key]}
+        return merged
 
     @model_validator(mode="after")
     def _requests_within_limits(self) -> "ResourceSettings":
@@ -225,7 +259,7 @@ class DatabaseSettings(_Model):
         description="PostgreSQL host (the CloudNativePG pooler in production).",
     )
     port: Port = Field(5432, description="PostgreSQL port.")
-    name: SqlIdentifier = Field("app", description="Database name.")
+    name: DatabaseName = Field("app", description="Database name (letters, digits, `_` and `-`).")
     user: Trimmed = Field("litellm", description="Database user.")
     schema_: SqlIdentifier = Field("litellm", alias="schema", description="PostgreSQL schema LiteLLM's tables live in.")
     namespace: DnsLabel = Field(
@@ -373,7 +407,8 @@ class RouterSettings(_Model):
         [], description="Model groups to try when a model has failed (LiteLLM `router_settings.fallbacks`)."
     )
     routing_strategy: (
-        Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing"] | None
+        Literal["simple-shuffle", "least-busy", "usage-based-routing-v2", "latency-based-routing", "cost-based-routing"]
+        | None
     ) = Field(
         None,
         description="LiteLLM `router_settings.routing_strategy`; unset is LiteLLM's `simple-shuffle`."
@@ -485,11 +520,30 @@ class AutoscalingSettings(_Model):
         return self
 
 
+def _pods_or_percent(value: object) -> int | str:
+    """A PodDisruptionBudget `maxUnavailable`: a pod count 1-1000 or a percentage 1%-100% of the replicas."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 1000:
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[1-9]\d{0,2}", value) and int(value) <= 1000:
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"[1-9]\d{0,2}%", value) and int(value[:-1]) <= 100:
+        return value
+    raise ValueError(f"{value!r} is not a pod count from 1 to 1000 or a percentage from 1% to 100%, e.g. 1 or 50%")
+
+
 class PodDisruptionBudgetSettings(_Model):
     enabled: bool = Field(True, description="PodDisruptionBudget when more than one replica runs.")
-    max_unavailable: int = Field(
-        1, ge=1, le=1000, description="Proxy pods a voluntary disruption may take down at once."
+    max_unavailable: Annotated[int | str, BeforeValidator(_pods_or_percent)] = Field(
+        1,
+        description="Proxy pods a voluntary disruption may take down at once: a count, or a percentage of the"
+        " replicas such as `50%` (rounded up, as Kubernetes does).",
     )
+
+    def unavailable_pods(self, replicas: int) -> int:
+        """Pods the budget lets a drain take down out of `replicas`, as the disruption controller counts them."""
+        if isinstance(self.max_unavailable, int):
+            return self.max_unavailable
+        return math.ceil(int(self.max_unavailable[:-1]) * replicas / 100)
 
 
 class ServiceMonitorSettings(_Model):

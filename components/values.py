@@ -14,6 +14,7 @@ from components.settings import ModelSettings, Settings
 # The chart's default `db.url` plus the schema and TLS parameters. Kubernetes expands the
 # `$(VAR)`s from the env entries the chart defines before DATABASE_URL; the Secret holds the user
 # and password URL-encoded, so the expansion is a valid URL for any password.
+PRIVILEGED_PORT_LIMIT = 1024
 DATABASE_URL_TEMPLATE = "postgresql://$(DATABASE_USERNAME):$(DATABASE_PASSWORD)@$(DATABASE_HOST)/$(DATABASE_NAME)"
 SECRETS_REVISION_ANNOTATION = "litellm-secrets-revision"
 
@@ -52,7 +53,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         # root and Prisma writes its engines under /root/.cache, so no runAsNonRoot and no read-only root.
         "securityContext": {
             "allowPrivilegeEscalation": False,
-            "capabilities": {"drop": ["ALL"]},
+            "capabilities": _capabilities(settings),
             "seccompProfile": {"type": "RuntimeDefault"},
         },
         "affinity": {
@@ -193,6 +194,15 @@ def _url_host(host: str) -> str:
         return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
     except ValueError:
         return host
+
+
+def _capabilities(settings: Settings) -> dict[str, list[str]]:
+    """Every capability dropped; the chart listens on `service.port`, and a port below 1024 needs
+    NET_BIND_SERVICE on runtimes that keep low ports privileged (the one capability Pod Security
+    `restricted` lets a pod add)."""
+    if settings.service.port < PRIVILEGED_PORT_LIMIT:
+        return {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}
+    return {"drop": ["ALL"]}
 
 
 def _autoscaling(settings: Settings) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import PROGRAM_DIR, PROJECT, read_stack_file, stack_file
+from components.config import PROGRAM_DIR, PROJECT, read_stack_config, stack_file
 
 SECRET_PLACEHOLDER = "PLACEHOLDER-set-with-pulumi-config-set-secret"
 # The placeholder must pass the key's own rules, or an encrypted key would fail the offline run.
@@ -220,10 +220,9 @@ def stack_config(stack: str, secrets: Mapping[str, Any] | None = None) -> tuple[
     `secure:` values cannot be decrypted without the CLI: they, and the secret keys a stack file
     leaves out, come from `secrets` (full key -> value), or become a visible placeholder.
     """
-    document = read_stack_file(stack_file(stack))
     config: dict[str, str] = {}
     secret_keys: list[str] = []
-    for key, value in (document.get("config") or {}).items():
+    for key, value in read_stack_config(stack_file(stack)).items():
         if _contains_secure(value):
             secret_keys.append(key)
             value = (secrets or {}).get(key, _placeholder(value, _PLACEHOLDERS.get(key, SECRET_PLACEHOLDER)))

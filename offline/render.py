@@ -31,7 +31,7 @@ import yaml
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from components.config import PROGRAM_DIR, ConfigError, settings_from_config
+from components.config import PROGRAM_DIR, ConfigError, StackFileError, committed_stacks, settings_from_config
 from components.settings import DatabaseSettings
 from offline import harness
 
@@ -75,10 +75,14 @@ class Rendering:
 def render(stack: str) -> Rendering:
     """Run the program for `Pulumi.<stack>.yaml` with placeholder secrets; raise RenderError on bad config."""
     if not _STACK_NAME.match(stack) or not harness.stack_file(stack).is_file():
-        known = ", ".join(sorted(path.name.split(".")[1] for path in PROGRAM_DIR.glob("Pulumi.*.yaml")))
+        known = ", ".join(committed_stacks())
         raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
-    config, _ = harness.stack_config(stack)
-    config, secret_keys = harness.stack_config(stack, _placeholder_secrets(config))
+    try:
+        config, _ = harness.stack_config(stack)
+        placeholders = _placeholder_secrets(config)
+        config, secret_keys = harness.stack_config(stack, placeholders)
+    except StackFileError as exc:
+        raise RenderError(str(exc)) from None
     with _chart_stub(config, secret_keys):
         run = harness.run_program(config, secret_keys, stack=stack)
     if isinstance(run.error, pulumi.RunError):
@@ -90,7 +94,29 @@ def render(stack: str) -> Rendering:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise RenderError(f"two objects render to the same file: {', '.join(duplicates)}")
-    return Rendering(stack, resources, _chart_values(resources), run.warnings)
+    return Rendering(stack, resources, _chart_values(resources), [*_placeholder_warnings(placeholders), *run.warnings])
+
+
+def _placeholder_warnings(placeholders: dict[str, Any]) -> list[str]:
+    """Say which secrets the render invented, and that `pulumi up` needs the real ones."""
+    keys = [
+        f"{key}.{name}" if isinstance(value, dict) else key
+        for key, value in placeholders.items()
+        for name in (value if isinstance(value, dict) else [None])
+    ]
+    if not keys:
+        return []
+    commands = "; ".join(
+        f"pulumi config set --secret --path '{key}' ..."
+        if "." in key.removeprefix("litellm:")
+        else f"pulumi config set --secret {key} ..."
+        for key in keys
+    )
+    return [
+        f"{', '.join(keys)} {'is' if len(keys) == 1 else 'are'} not set in Pulumi.<stack>.yaml: this render used the"
+        f" placeholder {harness.SECRET_PLACEHOLDER!r}. Set {'it' if len(keys) == 1 else 'them'} before `pulumi up`"
+        f" (`{commands}`), or the program stops with a missing-secret error."
+    ]
 
 
 def write(rendering: Rendering, out: Path) -> list[Path]:

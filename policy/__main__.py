@@ -49,6 +49,10 @@ SECRET_KEY = re.compile(r"(^|_)(password|passwd|secret|token|api_?key|master_?ke
 # version strings carry less, or lack a character class.
 HIGH_ENTROPY_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{32,}")
 MIN_ENTROPY_BITS = 4.0
+# Model ids (`huggingface/mistralai/Mistral-7B-Instruct-v0.3`) mix cases and digits like a random
+# token, and LiteLLM sends them to the provider as names: the entropy test skips them (the sk- and
+# password patterns still apply).
+MODEL_ID_KEYS = frozenset({"model", "model_name"})
 
 
 def chart_values(resource_type: str, props: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -192,7 +196,7 @@ def _secret_kind(key: str, text: str) -> str | None:
             return kind
     if text and SECRET_KEY.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).lower().replace("-", "_")):
         return f"a literal value for the secret-named key {key!r}"
-    if any(_looks_random(token) for token in HIGH_ENTROPY_TOKEN.findall(text)):
+    if key not in MODEL_ID_KEYS and any(_looks_random(token) for token in HIGH_ENTROPY_TOKEN.findall(text)):
         return "a long high-entropy string"
     return None
 

@@ -186,7 +186,7 @@ BAD_CONFIGS = [
     (
         "sql-name-yaml-word",
         {"litellm:database": {"name": "on"}},
-        "litellm:database.name: 'on' is not a plain PostgreSQL identifier",
+        "litellm:database.name: 'on' is not a database name",
     ),
     (
         "reserved-provider-key-name",
