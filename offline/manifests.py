@@ -24,7 +24,14 @@ import yaml
 from pulumi.runtime import rpc
 from pydantic import ValidationError
 
-from components.config import PROGRAM_DIR, ConfigError, read_stack_file, settings_from_config, stack_file
+from components.config import (
+    PROGRAM_DIR,
+    ConfigError,
+    StackFileError,
+    read_stack_config,
+    settings_from_config,
+    stack_file,
+)
 from components.delivery import FETCH_SCRIPT, FETCHED_FROM
 from components.settings import SECRET_CONFIG_KEYS, ChartSettings, DatabaseSettings, Settings
 from offline import harness
@@ -143,9 +150,9 @@ def program_config(
         known = ", ".join(sorted(path.name.split(".")[1] for path in PROGRAM_DIR.glob("Pulumi.*.yaml")))
         raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     try:
-        read_stack_file(stack_file(stack))
-    except yaml.YAMLError as error:
-        raise RenderError(f"Pulumi.{stack}.yaml is not valid YAML: {error}") from None
+        read_stack_config(stack_file(stack))
+    except StackFileError as error:
+        raise RenderError(str(error)) from None
     config, secret_keys = harness.stack_config(stack, secrets)
     apply_overrides(config, secret_keys, overrides)
     if secrets is None:

@@ -4,6 +4,7 @@ Expected values are worked out from the Kubernetes quantity grammar by hand; the
 client's `parse_quantity` is a second reading of the same rules, compared on every input both accept.
 """
 
+import contextlib
 import random
 from decimal import Decimal
 
@@ -107,7 +108,5 @@ def test_no_input_escapes_as_another_exception():
     generator = random.Random(15)
     for _ in range(3000):
         text = "".join(generator.choice(alphabet) for _ in range(generator.randint(0, 12)))
-        try:
+        with contextlib.suppress(QuantityError):
             parse_quantity(text)
-        except QuantityError:
-            pass

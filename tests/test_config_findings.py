@@ -1,0 +1,271 @@
+"""Each finding of the configuration review: valid configs are accepted and rendered as they mean,
+invalid ones are refused naming the key, and no input ends in a traceback."""
+
+import re
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from components.config import ConfigError, risk_warnings, settings_from_config
+from offline.harness import encode_config_value
+from offline.manifests import render_manifests
+from tests.conftest import SECRETS, committed_settings, run_stack, settings_for
+
+ROOT = Path(__file__).resolve().parent.parent
+KUBERNETES_VERSION = "1.33"
+# The API server's rule for Secret and other object names (DNS-1123 subdomain).
+DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+
+
+def rendered(overrides, stack="prod"):
+    return render_manifests(stack, overrides, SECRETS)
+
+
+def container(manifests):
+    return manifests.find("Deployment")["spec"]["template"]["spec"]["containers"][0]
+
+
+def env(manifests) -> dict:
+    return {item["name"]: item for item in container(manifests)["env"]}
+
+
+def validate(obj) -> None:
+    kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+def problems(run) -> str:
+    assert isinstance(run.error, ConfigError), run.error
+    assert run.registrations == []
+    return str(run.error)
+
+
+# Accepted, but the deployment would not work ------------------------------------------------------
+
+
+def test_split_provider_key_names_ending_in_underscore_give_valid_secret_names():
+    keys = {"OPENAI_API_KEY_": "sk-a-FAKE", "ANTHROPIC_API_KEY": "sk-b-FAKE", "OPENAI_API_KEY": "sk-c-FAKE"}
+    manifests = render_manifests("prod", {"litellm:splitProviderKeys": True}, {**SECRETS, "litellm:providerKeys": keys})
+    names = {secret["metadata"]["name"] for secret in manifests.all("Secret")}
+    assert all(DNS_SUBDOMAIN.fullmatch(name) for name in names), names
+    imported = {ref["secretRef"]["name"] for ref in container(manifests)["envFrom"]}
+    assert {"litellm-provider-openai-api-key", "litellm-provider-anthropic-api-key"} <= imported
+    secret = next(s for s in manifests.all("Secret") if s["metadata"]["name"] == "litellm-provider-openai-api-key")
+    assert set(secret["stringData"]) == {"OPENAI_API_KEY", "OPENAI_API_KEY_"}
+
+
+def test_a_service_port_below_1024_gets_the_one_capability_that_binds_it():
+    manifests = rendered({"litellm:service": {"port": 80}})
+    proxy = container(manifests)
+    assert proxy["ports"][0]["containerPort"] == 80
+    assert proxy["securityContext"]["capabilities"] == {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}
+    validate(manifests.find("Deployment"))
+
+
+def test_a_service_port_from_1024_keeps_every_capability_dropped():
+    assert container(rendered({"litellm:service": {"port": 1024}}))["securityContext"]["capabilities"] == {
+        "drop": ["ALL"]
+    }
+
+
+# Valid, but refused --------------------------------------------------------------------------------
+
+
+def test_a_hyphenated_database_name_is_accepted_and_rendered_as_a_string():
+    manifests = rendered({"litellm:database": {"name": "litellm-prod"}})
+    assert env(manifests)["DATABASE_NAME"]["value"] == "litellm-prod"
+    validate(manifests.find("Deployment"))
+
+
+def test_cost_based_routing_is_accepted_and_reaches_the_router():
+    manifests = rendered({"litellm:router": {"routingStrategy": "cost-based-routing"}})
+    assert "routing_strategy: cost-based-routing" in manifests.find("ConfigMap")["data"]["config.yaml"]
+
+
+@pytest.mark.parametrize(
+    "url", ["git@github.com:BerriAI/litellm.git", "ssh://git@github.com/BerriAI/litellm.git"], ids=["scp", "ssh"]
+)
+def test_an_ssh_chart_repository_is_accepted_as_the_application_source(url):
+    run = run_stack("prod", {"litellm:chart": {"repoUrl": url}})
+    assert run.error is None
+    application = run.one("kubernetes:argoproj.io/v1alpha1:Application")
+    assert application.inputs["spec"]["source"]["repoURL"] == url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ssh://git@github.com", "git@github.com:", "http://github.com/BerriAI/litellm.git", "ftp://host/repo.git"],
+)
+def test_a_chart_repository_that_is_no_git_url_is_refused(url):
+    assert "litellm:chart.repoUrl:" in problems(run_stack("prod", {"litellm:chart": {"repoUrl": url}}))
+
+
+def test_only_the_memory_limit_set_keeps_the_other_resources_at_their_defaults():
+    manifests = rendered({"litellm:resources": {"limits": {"memory": "4Gi"}}})
+    assert container(manifests)["resources"] == {
+        "requests": {"cpu": "250m", "memory": "512Mi"},
+        "limits": {"cpu": "1", "memory": "4Gi"},
+    }
+
+
+def test_a_partial_request_above_the_default_limit_is_refused_naming_both():
+    text = problems(run_stack("prod", {"litellm:resources": {"requests": {"memory": "4Gi"}}}))
+    assert "litellm:resources.requests.memory: '4Gi' is more than limits.memory '2Gi'" in text
+
+
+@pytest.mark.parametrize("key", ["database", "redis"])
+def test_a_host_with_a_trailing_dot_is_accepted(key):
+    host = {"database": "postgresql-rw.postgresql.svc.cluster.local.", "redis": "redis.redis.svc.cluster.local."}[key]
+    settings = settings_for(**{key: {"host": host}})
+    assert getattr(settings, key).host == host
+
+
+def test_a_trailing_dot_host_still_has_its_namespace_checked():
+    with pytest.raises(ConfigError, match="litellm:database.namespace: 'other' does not match"):
+        settings_for(database={"host": "pg.postgresql.svc.cluster.local.", "namespace": "other"})
+
+
+@pytest.mark.parametrize(("budget", "warns"), [("50%", False), ("34%", False), ("100%", True), ("67%", True)])
+def test_a_percentage_budget_is_accepted_and_counted_as_kubernetes_rounds_it(budget, warns):
+    manifests = rendered({"litellm:podDisruptionBudget": {"maxUnavailable": budget}})
+    assert manifests.find("PodDisruptionBudget")["spec"]["maxUnavailable"] == budget
+    # 3 replicas: Kubernetes rounds a maxUnavailable percentage up, so 67% of 3 is 3 pods.
+    settings = settings_for(podDisruptionBudget={"maxUnavailable": budget})
+    assert any("protects nothing" in w for w in risk_warnings(settings, "staging")) is warns
+
+
+@pytest.mark.parametrize("budget", ["0%", "101%", "50 %", "half", 0, -1, True, "1.5"])
+def test_a_budget_that_is_no_count_or_percentage_is_refused(budget):
+    text = problems(run_stack("prod", {"litellm:podDisruptionBudget": {"maxUnavailable": budget}}))
+    assert "litellm:podDisruptionBudget.maxUnavailable:" in text
+
+
+@pytest.mark.parametrize(
+    "model", ["huggingface/mistralai/Mistral-7B-Instruct-v0.3", "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0"]
+)
+def test_a_model_id_with_mixed_case_and_digits_passes_the_policy_pack(model):
+    pack = runpy.run_path(str(ROOT / "policy" / "__main__.py"), run_name="litellm_policy_pack")
+    run = run_stack("prod", {"litellm:models": [{"name": "m", "model": model, "apiKeyEnv": "OPENAI_API_KEY"}]})
+    application = run.one("kubernetes:argoproj.io/v1alpha1:Application")
+    assert pack["secret_literal_violations"](application.type, unknown_checking_proxy(application.inputs)) == []
+
+
+def test_the_policy_pack_still_flags_a_random_token_outside_model_ids():
+    pack = runpy.run_path(str(ROOT / "policy" / "__main__.py"), run_name="litellm_policy_pack")
+    run = run_stack("prod", {"litellm:publicUrl": "https://q8Zr2LmX7vTb4NpK9sWd3HyJ6cFg5QaE1uRi.example.com"})
+    application = run.one("kubernetes:argoproj.io/v1alpha1:Application")
+    (violation,) = pack["secret_literal_violations"](application.type, unknown_checking_proxy(application.inputs))
+    assert "high-entropy" in violation
+
+
+# Tracebacks and unclear errors ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cpu", ["1e1000000", "1e99999999999999999999", "8Ei", "1e-1000000"])
+def test_an_out_of_range_quantity_is_refused_naming_the_key(cpu):
+    text = problems(run_stack("prod", {"litellm:resources": {"limits": {"cpu": cpu}}}))
+    assert f"litellm:resources.limits.cpu: {cpu!r} is" in text
+
+
+def test_a_binary_kilo_quantity_is_accepted():
+    settings = settings_for(resources={"requests": {"memory": "524288Ki"}})
+    assert settings.resources.requests.memory == "524288Ki"
+
+
+def test_a_negative_quantity_is_refused():
+    text = problems(run_stack("prod", {"litellm:resources": {"requests": {"cpu": "-1"}}}))
+    assert "litellm:resources.requests.cpu: '-1' is negative" in text
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"litellm:chart": {"localPath": "vendor/\x00/v1.76.1-stable"}},
+        {"litellm:chart": {"path": "deploy/\x00charts"}},
+        {"litellm:models": [{"name": "m\x00", "model": "openai/gpt-4o", "apiKeyEnv": "OPENAI_API_KEY"}]},
+        {"litellm:namespace": "lite\x00llm"},
+    ],
+    ids=["local-path", "chart-path", "model-name", "namespace"],
+)
+def test_a_nul_byte_is_refused_naming_the_key(overrides):
+    ((key, value),) = overrides.items()
+    text = problems(run_stack("dev", overrides))
+    assert "contains a NUL byte" in text
+    assert key in text
+
+
+def test_a_nul_byte_in_a_secret_is_refused_without_echoing_it():
+    text = problems(run_stack("prod", {"litellm:databasePassword": "pw-SECRET\x00"}))
+    assert "litellm:databasePassword: contains a NUL byte" in text and "SECRET" not in text
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["config: [1, 2]\n", "config:\n  litellm:replicas: [\n", "- just\n- a list\n", "\xff\xfe".encode("latin-1")],
+    ids=["config-list", "bad-yaml", "document-list", "not-utf8"],
+)
+def test_a_malformed_other_stack_file_does_not_stop_a_valid_stack(tmp_path, content):
+    for stack in ("staging", "qa"):
+        (tmp_path / f"Pulumi.{stack}.yaml").write_bytes((ROOT / "Pulumi.staging.yaml").read_bytes())
+    other = tmp_path / "Pulumi.broken.yaml"
+    other.write_bytes(content if isinstance(content, bytes) else content.encode())
+    warnings = risk_warnings(committed_settings("staging"), "staging", tmp_path)
+    # The readable copy is still compared: its shared cache is reported.
+    assert any("is also the cache of stack 'qa'" in warning for warning in warnings)
+
+
+def test_a_malformed_stack_file_of_the_stack_itself_is_reported_by_render(tmp_path, monkeypatch):
+    from components import config
+
+    (tmp_path / "Pulumi.broken.yaml").write_text("config: [1, 2]\n", encoding="utf-8")
+    monkeypatch.setattr(config, "PROGRAM_DIR", tmp_path)
+    with pytest.raises(config.StackFileError, match="Pulumi.broken.yaml: expected a mapping"):
+        config.read_stack_config(tmp_path / "Pulumi.broken.yaml")
+
+
+def chart_source(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.chart_source", *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
+def test_chart_source_prints_the_ref_repository_and_path():
+    result = chart_source("dev")
+    assert result.returncode == 0
+    assert result.stdout.split() == [
+        "v1.76.1-stable",
+        "https://github.com/BerriAI/litellm.git",
+        "deploy/charts/litellm-helm",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [([], "the following arguments are required: stack"), (["nope"], "no stack file Pulumi.nope.yaml (stacks:")],
+    ids=["missing-argument", "unknown-stack"],
+)
+def test_chart_source_reports_a_usage_error_without_a_traceback(args, expected):
+    result = chart_source(*args)
+    assert result.returncode != 0 and expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_chart_source_names_the_key_of_a_bad_ref(tmp_path, monkeypatch, capsys):
+    from components import config
+    from scripts import chart_source as module
+
+    (tmp_path / "Pulumi.qa.yaml").write_text("config:\n  litellm:chart:\n    ref: main\n", encoding="utf-8")
+    monkeypatch.setattr(module, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    monkeypatch.setattr(config, "PROGRAM_DIR", tmp_path)
+    assert module.main(["qa"]) == 1
+    error = capsys.readouterr().err
+    assert "Pulumi.qa.yaml: litellm:chart.ref: 'main' is not an exact tag" in error and "Traceback" not in error
+
+
+def test_settings_from_config_takes_the_encoded_config_as_the_cli_gives_it():
+    raw = {f"litellm:{key}": encode_config_value(value) for key, value in {"replicas": 2}.items()}
+    with pytest.raises(ConfigError):
+        settings_from_config(raw)
