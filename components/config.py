@@ -354,7 +354,12 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             " can reach the cloud metadata endpoint."
         )
     policy = settings.network_policy
-    if policy.enabled and not policy.ingress_namespaces and not settings.service_monitor.enabled:
+    if (
+        policy.enabled
+        and not policy.ingress_namespaces
+        and not settings.service_monitor.enabled
+        and not settings.entrance.enabled
+    ):
         warnings.append(
             "litellm:networkPolicy.ingressNamespaces is empty: no pod can reach the proxy, only"
             " `kubectl port-forward`. List the namespace of your ingress controller or clients."

@@ -4,6 +4,7 @@ import pulumi
 
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
+from components.entrance import LiteLLMEntrance
 from components.layout import secret_layout, service_host
 from components.namespace import LiteLLMNamespace
 from components.network import LiteLLMNetworkPolicies
@@ -27,6 +28,8 @@ class LiteLLM(pulumi.ComponentResource):
                 LiteLLMNetworkPolicies(f"{name}-network-policies", settings, namespace.name, opts=child)
             )
         LiteLLMAvailability(f"{name}-availability", settings, namespace.name, opts=child)
+        if settings.entrance.enabled:
+            LiteLLMEntrance(f"{name}-entrance", settings, namespace.name, opts=child)
 
         # The migration Job runs first in either mode, so its Secrets and its egress must exist before.
         if settings.delivery == "argocd":

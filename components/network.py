@@ -12,6 +12,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.entrance import entrance_namespaces
 from components.layout import SELECTOR_LABELS, in_cluster_service
 from components.settings import Settings
 
@@ -100,6 +101,11 @@ def ingress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyIngress
             net.NetworkPolicyIngressRuleArgs(
                 from_=[_in_namespace(namespace) for namespace in settings.network_policy.ingress_namespaces], ports=port
             )
+        ]
+    entrance = entrance_namespaces(settings)
+    if entrance:
+        rules["litellm-ingress-entrance"] = [
+            net.NetworkPolicyIngressRuleArgs(from_=[_in_namespace(namespace) for namespace in entrance], ports=port)
         ]
     if settings.service_monitor.enabled:
         rules["litellm-ingress-metrics"] = [

@@ -553,6 +553,134 @@ class ServiceMonitorSettings(_Model):
     labels: Labels = Field({}, description="Extra labels, e.g. the `release` your Prometheus selects.")
 
 
+class CertManagerSettings(_Model):
+    issuer: ObjectName = Field(description="cert-manager issuer that signs the certificate, e.g. `letsencrypt-prod`.")
+    issuer_kind: Literal["ClusterIssuer", "Issuer"] = Field("ClusterIssuer", description="Kind of that issuer.")
+
+
+class TLSSettings(_Model):
+    secret_name: ObjectName = Field(
+        description="Secret (type kubernetes.io/tls) holding the host's certificate: an existing one, or the one"
+        " cert-manager writes when `certManager` is set."
+    )
+    cert_manager: CertManagerSettings | None = Field(
+        None, description="Have cert-manager issue and renew the certificate (a `Certificate` object)."
+    )
+
+
+class GatewayRefSettings(_Model):
+    name: ObjectName = Field(description="Name of the existing Gateway.")
+    namespace: DnsLabel = Field(description="Namespace of that Gateway.")
+    listener: ObjectName | None = Field(
+        None,
+        description="Listener (`sectionName`) to attach to: an HTTPS listener for the public entrance. Unset"
+        " attaches to every listener whose hostname matches.",
+    )
+
+
+class EntranceSide(_Model):
+    host: Host | None = Field(
+        None,
+        description="Host name. The public entrance takes its host from `litellm:publicUrl`; the internal one"
+        " needs its own.",
+    )
+    class_name: ObjectName | None = Field(None, description="`ingressClassName` (type `ingress`), e.g. `nginx`.")
+    gateway: GatewayRefSettings | None = Field(None, description="The Gateway to attach to (type `gateway`).")
+    pod_namespace: DnsLabel | None = Field(
+        None,
+        description="Namespace of the pods that forward requests to LiteLLM (the ingress controller or the"
+        " gateway's proxies): the only namespace the NetworkPolicy lets in for this entrance. Unset: the Gateway's"
+        " namespace (type `gateway`), `ingress-nginx` (type `ingress`).",
+    )
+    tls: TLSSettings | None = Field(
+        None,
+        description="TLS for the host. Type `ingress`: required (the Ingress terminates TLS with this Secret). Type"
+        " `gateway`: the listener holds the certificate; set `tls.certManager` to have a Certificate issued into the"
+        " Gateway's namespace under `tls.secretName`.",
+    )
+
+    def forwarding_namespace(self, kind: str) -> str:
+        if self.pod_namespace:
+            return self.pod_namespace
+        return self.gateway.namespace if kind == "gateway" and self.gateway else "ingress-nginx"
+
+
+class EntranceSettings(_Model):
+    enabled: bool = Field(
+        False, description="Serve `litellm:publicUrl` from inside the cluster (see docs/entrance.md)."
+    )
+    type: Literal["ingress", "gateway"] = Field(
+        "gateway",
+        description="`gateway`: Gateway API HTTPRoutes attached to existing Gateways. `ingress`: Ingress objects"
+        " with an `ingressClassName`.",
+    )
+    public: EntranceSide = Field(
+        EntranceSide(), description="The internet-facing entrance: LiteLLM's LLM API routes only, never `/metrics`."
+    )
+    internal: EntranceSide | None = Field(
+        None,
+        description="A second entrance on its own host for the admin UI and the management routes (an internal"
+        " Gateway or ingress class). Unset: those routes are reachable only inside the cluster.",
+    )
+
+    def sides(self) -> dict[str, EntranceSide]:
+        """The configured entrances by name (`public`, `internal`)."""
+        return {"public": self.public, **({"internal": self.internal} if self.internal else {})}
+
+    @model_validator(mode="after")
+    def _complete(self) -> "EntranceSettings":
+        if not self.enabled:
+            return self
+        for name, side in self.sides().items():
+            if self.type == "ingress":
+                if side.class_name is None:
+                    raise FieldError(f"{name}.className", "is required for type ingress, e.g. nginx")
+                if side.gateway is not None:
+                    raise FieldError(f"{name}.gateway", "belongs to type gateway; this entrance is type ingress")
+                if side.tls is None:
+                    raise FieldError(f"{name}.tls", "is required for type ingress: {secretName: ..., certManager?}")
+            else:
+                if side.gateway is None:
+                    raise FieldError(f"{name}.gateway", "is required for type gateway: {name, namespace, listener?}")
+                if side.class_name is not None:
+                    raise FieldError(f"{name}.className", "belongs to type ingress; this entrance is type gateway")
+                if side.tls is not None and side.tls.cert_manager is None:
+                    raise FieldError(
+                        f"{name}.tls",
+                        "with type gateway the Gateway's listener holds the certificate: set tls.certManager to have"
+                        " one issued, or leave tls out",
+                    )
+        if self.public.host is not None:
+            raise FieldError("public.host", "comes from litellm:publicUrl: remove it")
+        if self.internal is not None and self.internal.host is None:
+            raise FieldError("internal.host", "is required: the internal entrance needs a host of its own")
+        return self
+
+
+class MonitoringSettings(_Model):
+    alerts: bool = Field(
+        False, description="A Prometheus Operator `PrometheusRule` with the alerts of docs/entrance.md."
+    )
+    dashboard: bool = Field(False, description="A Grafana dashboard as a ConfigMap for Grafana's dashboard sidecar.")
+    rule_labels: Labels = Field(
+        {}, description="Extra labels of the PrometheusRule, e.g. the `release` your Prometheus selects."
+    )
+    dashboard_namespace: DnsLabel = Field("monitoring", description="Namespace the Grafana sidecar watches.")
+    dashboard_labels: Labels = Field(
+        {"grafana_dashboard": "1"}, min_length=1, description="Labels the Grafana sidecar selects dashboards by."
+    )
+    entrance_metrics: Literal["ingress-nginx", "envoy-gateway"] | None = Field(
+        None,
+        description="Who exports request rate, errors and latency of the public host. Unset: `ingress-nginx` for"
+        " entrance type `ingress`, `envoy-gateway` for type `gateway`; none without an entrance.",
+    )
+    litellm_metrics: bool = Field(
+        False,
+        description="Also use LiteLLM's own metrics (`litellm_*`). They exist only with a LiteLLM Enterprise licence"
+        " and `serviceMonitor.enabled`.",
+    )
+
+
 class Settings(_Model):
     """Every `litellm:` stack config key."""
 
@@ -581,6 +709,8 @@ class Settings(_Model):
     argocd: ArgoCDSettings = Field(ArgoCDSettings(), description="ArgoCD delivery.")
     network_policy: NetworkPolicySettings = Field(NetworkPolicySettings(), description="NetworkPolicies.")
     public_url: HttpsUrl | None = Field(None, description="Public https URL (stack output, `PROXY_BASE_URL`).")
+    entrance: EntranceSettings = Field(EntranceSettings(), description="Who serves `publicUrl`; off by default.")
+    monitoring: MonitoringSettings = Field(MonitoringSettings(), description="Alerts and a dashboard; off by default.")
     autoscaling: AutoscalingSettings = Field(AutoscalingSettings(), description="HorizontalPodAutoscaler.")
     pod_disruption_budget: PodDisruptionBudgetSettings = Field(
         PodDisruptionBudgetSettings(), description="PodDisruptionBudget."
@@ -658,6 +788,7 @@ class Settings(_Model):
         problems.extend(self._namespace_problems())
         problems.extend(self._fallback_problems())
         problems.extend(self._tracing_header_problems())
+        problems.extend(self._entrance_problems())
         if problems:
             raise CrossFieldErrors(problems)
         return self
@@ -725,6 +856,37 @@ class Settings(_Model):
             reason = "must not contain ',' (newer LiteLLM splits headers there) or line breaks"
             return [(f"tracingHeaders.{name}", reason)]
         return []
+
+    def _entrance_problems(self) -> list[tuple[str, str]]:
+        problems = []
+        if self.monitoring.litellm_metrics and not self.service_monitor.enabled:
+            problems.append(("monitoring.litellmMetrics", "needs serviceMonitor.enabled: true (nothing scrapes them)"))
+        if not self.entrance.enabled:
+            return problems
+        if self.public_url is None:
+            return [*problems, ("entrance.enabled", "needs litellm:publicUrl, the https URL the entrance serves")]
+        parsed = urlparse(self.public_url)
+        if parsed.port is not None or parsed.path not in ("", "/"):
+            problems.append(
+                ("publicUrl", f"{self.public_url!r}: the entrance serves a whole host on 443; give https://<host> only")
+            )
+        internal = self.entrance.internal
+        if internal is not None and internal.host == self.public_host:
+            problems.append(("entrance.internal.host", "must differ from the host of litellm:publicUrl"))
+        return problems
+
+    @property
+    def public_host(self) -> str | None:
+        return urlparse(self.public_url).hostname if self.public_url else None
+
+    @property
+    def entrance_metrics(self) -> str | None:
+        """Who exports the public host's request metrics, or None."""
+        if self.monitoring.entrance_metrics is not None:
+            return self.monitoring.entrance_metrics
+        if not self.entrance.enabled:
+            return None
+        return {"ingress": "ingress-nginx", "gateway": "envoy-gateway"}[self.entrance.type]
 
     @model_validator(mode="after")
     def _remember_stack(self, info: ValidationInfo) -> "Settings":

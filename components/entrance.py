@@ -1,0 +1,152 @@
+"""The way in from outside: `litellm:publicUrl` served over TLS, the admin UI kept off the internet.
+
+The public entrance routes only LiteLLM's LLM API routes (`components/routes.py`) for the host of
+`publicUrl`. The admin UI and the management routes go through an optional second entrance on an
+internal host. Either entrance is an Ingress (with an `ingressClassName`) or a Gateway API HTTPRoute
+attached to an existing Gateway. The program creates these objects itself rather than through the
+chart's `ingress` values: the chart renders a single Ingress, and the internal entrance is a second
+one with another class (or an HTTPRoute, which the chart at this tag does not have).
+"""
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.layout import PROGRAM_LABELS
+from components.routes import public_path_matches
+from components.settings import RELEASE_NAME, EntranceSide, Settings
+
+GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
+CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
+MATCHES_PER_RULE = 8
+"""HTTPRoute v1 allows 8 matches per rule (`spec.rules[].matches` maxItems) and 16 rules."""
+
+meta = k8s.meta.v1
+networking = k8s.networking.v1
+
+
+def entrance_host(settings: Settings, side: str) -> str:
+    host = settings.public_host if side == "public" else settings.entrance.sides()[side].host
+    assert host is not None, "validated by the settings"
+    return host
+
+
+def path_matches(side: str) -> list[tuple[str, str]]:
+    """(kind, path) the entrance routes: the LLM API routes publicly, everything on the internal host."""
+    return public_path_matches() if side == "public" else [("Prefix", "/")]
+
+
+def ingress_spec(settings: Settings, side: str) -> dict[str, Any]:
+    entrance = settings.entrance.sides()[side]
+    assert entrance.tls is not None and entrance.class_name is not None, "validated by the settings"
+    host = entrance_host(settings, side)
+    backend = {"service": {"name": RELEASE_NAME, "port": {"number": settings.service.port}}}
+    return {
+        "ingressClassName": entrance.class_name,
+        "tls": [{"hosts": [host], "secretName": entrance.tls.secret_name}],
+        "rules": [
+            {
+                "host": host,
+                "http": {
+                    "paths": [{"path": path, "pathType": kind, "backend": backend} for kind, path in path_matches(side)]
+                },
+            }
+        ],
+    }
+
+
+def http_route_spec(settings: Settings, side: str) -> dict[str, Any]:
+    entrance = settings.entrance.sides()[side]
+    gateway = entrance.gateway
+    assert gateway is not None, "validated by the settings"
+    parent: dict[str, Any] = {
+        "group": "gateway.networking.k8s.io",
+        "kind": "Gateway",
+        "name": gateway.name,
+        "namespace": gateway.namespace,
+    }
+    if gateway.listener:
+        parent["sectionName"] = gateway.listener
+    matches = [
+        {"path": {"type": "PathPrefix" if kind == "Prefix" else "Exact", "value": path}}
+        for kind, path in path_matches(side)
+    ]
+    backend = [{"kind": "Service", "name": RELEASE_NAME, "port": settings.service.port}]
+    return {
+        "parentRefs": [parent],
+        "hostnames": [entrance_host(settings, side)],
+        "rules": [
+            {"matches": matches[start : start + MATCHES_PER_RULE], "backendRefs": backend}
+            for start in range(0, len(matches), MATCHES_PER_RULE)
+        ],
+    }
+
+
+def certificate_spec(settings: Settings, side: str) -> dict[str, Any] | None:
+    entrance = settings.entrance.sides()[side]
+    if entrance.tls is None or entrance.tls.cert_manager is None:
+        return None
+    issuer = entrance.tls.cert_manager
+    return {
+        "secretName": entrance.tls.secret_name,
+        "dnsNames": [entrance_host(settings, side)],
+        "issuerRef": {"group": "cert-manager.io", "kind": issuer.issuer_kind, "name": issuer.issuer},
+    }
+
+
+def certificate_namespace(settings: Settings, entrance: EntranceSide) -> str:
+    """A Gateway reads its listener's Secret from its own namespace; an Ingress from the Ingress's."""
+    if settings.entrance.type == "gateway" and entrance.gateway is not None:
+        return entrance.gateway.namespace
+    return settings.namespace
+
+
+def entrance_namespaces(settings: Settings) -> list[str]:
+    """Namespaces whose pods forward requests to LiteLLM through the entrances (NetworkPolicy peers)."""
+    if not settings.entrance.enabled:
+        return []
+    kind = settings.entrance.type
+    return sorted({side.forwarding_namespace(kind) for side in settings.entrance.sides().values()})
+
+
+class LiteLLMEntrance(pulumi.ComponentResource):
+    """The public entrance and, when configured, the internal one, with their certificates."""
+
+    def __init__(
+        self, name: str, settings: Settings, namespace: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("litellm:index:Entrance", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        outputs: dict[str, Any] = {}
+        for side, entrance in settings.entrance.sides().items():
+            object_name = f"{RELEASE_NAME}-{side}"
+            metadata = meta.ObjectMetaArgs(name=object_name, namespace=namespace, labels=dict(PROGRAM_LABELS))
+            if settings.entrance.type == "ingress":
+                spec = ingress_spec(settings, side)
+                networking.Ingress(f"{name}-{side}-ingress", metadata=metadata, spec=spec, opts=child)
+            else:
+                k8s.apiextensions.CustomResource(
+                    f"{name}-{side}-route",
+                    api_version=GATEWAY_API_VERSION,
+                    kind="HTTPRoute",
+                    metadata=metadata,
+                    spec=http_route_spec(settings, side),
+                    opts=child,
+                )
+            certificate = certificate_spec(settings, side)
+            if certificate is not None:
+                k8s.apiextensions.CustomResource(
+                    f"{name}-{side}-certificate",
+                    api_version=CERT_MANAGER_API_VERSION,
+                    kind="Certificate",
+                    metadata=meta.ObjectMetaArgs(
+                        name=object_name,
+                        namespace=certificate_namespace(settings, entrance),
+                        labels=dict(PROGRAM_LABELS),
+                    ),
+                    spec=certificate,
+                    opts=child,
+                )
+            outputs[side] = f"https://{entrance_host(settings, side)}"
+        self.register_outputs(outputs)
