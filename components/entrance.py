@@ -14,7 +14,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.layout import PROGRAM_LABELS
-from components.routes import public_path_matches
+from components.routes import MatchKind, public_path_matches
 from components.settings import RELEASE_NAME, EntranceSide, Settings
 
 GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
@@ -32,28 +32,28 @@ def entrance_host(settings: Settings, side: str) -> str:
     return host
 
 
-def path_matches(side: str) -> list[tuple[str, str]]:
+def path_matches(side: str) -> list[tuple[MatchKind, str]]:
     """(kind, path) the entrance routes: the LLM API routes publicly, everything on the internal host."""
     return public_path_matches() if side == "public" else [("Prefix", "/")]
 
 
-def ingress_spec(settings: Settings, side: str) -> dict[str, Any]:
+def ingress_spec(settings: Settings, side: str) -> networking.IngressSpecArgs:
     entrance = settings.entrance.sides()[side]
     assert entrance.tls is not None and entrance.class_name is not None, "validated by the settings"
     host = entrance_host(settings, side)
-    backend = {"service": {"name": RELEASE_NAME, "port": {"number": settings.service.port}}}
-    return {
-        "ingressClassName": entrance.class_name,
-        "tls": [{"hosts": [host], "secretName": entrance.tls.secret_name}],
-        "rules": [
-            {
-                "host": host,
-                "http": {
-                    "paths": [{"path": path, "pathType": kind, "backend": backend} for kind, path in path_matches(side)]
-                },
-            }
-        ],
-    }
+    backend = networking.IngressBackendArgs(
+        service=networking.IngressServiceBackendArgs(
+            name=RELEASE_NAME, port=networking.ServiceBackendPortArgs(number=settings.service.port)
+        )
+    )
+    paths = [
+        networking.HTTPIngressPathArgs(path=path, path_type=kind, backend=backend) for kind, path in path_matches(side)
+    ]
+    return networking.IngressSpecArgs(
+        ingress_class_name=entrance.class_name,
+        tls=[networking.IngressTLSArgs(hosts=[host], secret_name=entrance.tls.secret_name)],
+        rules=[networking.IngressRuleArgs(host=host, http=networking.HTTPIngressRuleValueArgs(paths=paths))],
+    )
 
 
 def http_route_spec(settings: Settings, side: str) -> dict[str, Any]:

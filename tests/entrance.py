@@ -106,7 +106,7 @@ class Entrances:
 
     def hosts(self, internet: bool = True) -> set[str]:
         """Every host some entrance of that kind serves."""
-        hosts = set()
+        hosts: set[str] = set()
         for ingress in self.ingresses:
             if self._ingress_faces(ingress, internet):
                 hosts.update(rule["host"] for rule in ingress["spec"]["rules"])

@@ -98,19 +98,20 @@ GATEWAY_CLUSTER = Cluster(
     secrets={("gateway", "wildcard-tls"), ("gateway-internal", "internal-tls")},
 )
 
-INGRESS_WITH_INTERNAL = {
+INTERNAL_INGRESS: dict[str, Any] = {
+    "host": INTERNAL_HOST,
+    "className": "nginx-internal",
+    "podNamespace": "ingress-nginx-internal",
+    "tls": {"secretName": "litellm-internal-tls", "certManager": {"issuer": "internal-ca", "issuerKind": "Issuer"}},
+}
+INGRESS_WITH_INTERNAL: dict[str, Any] = {
     "enabled": True,
     "type": "ingress",
     "public": {
         "className": "nginx",
         "tls": {"secretName": "litellm-tls", "certManager": {"issuer": "letsencrypt-prod"}},
     },
-    "internal": {
-        "host": INTERNAL_HOST,
-        "className": "nginx-internal",
-        "podNamespace": "ingress-nginx-internal",
-        "tls": {"secretName": "litellm-internal-tls", "certManager": {"issuer": "internal-ca", "issuerKind": "Issuer"}},
-    },
+    "internal": INTERNAL_INGRESS,
 }
 GATEWAY_WITH_INTERNAL = {
     "enabled": True,
@@ -324,14 +325,14 @@ def test_entrance_is_off_by_default():
             "litellm:entrance.public.className",
         ),
         (
-            {"entrance": {**INGRESS_WITH_INTERNAL, "internal": {**INGRESS_WITH_INTERNAL["internal"], "host": None}}},
+            {"entrance": {**INGRESS_WITH_INTERNAL, "internal": {**INTERNAL_INGRESS, "host": None}}},
             "litellm:entrance.internal.host",
         ),
         (
             {
                 "entrance": {
                     **INGRESS_WITH_INTERNAL,
-                    "internal": {**INGRESS_WITH_INTERNAL["internal"], "host": SEED_HOST},
+                    "internal": {**INTERNAL_INGRESS, "host": SEED_HOST},
                 }
             },
             "litellm:entrance.internal.host",

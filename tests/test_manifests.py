@@ -61,8 +61,8 @@ def test_the_helm_release_is_not_a_manifest_but_its_values_are_rendered(rendered
 def test_find_requires_exactly_one(rendered):
     with pytest.raises(AssertionError, match="NetworkPolicy"):
         rendered["prod"].find("NetworkPolicy")
-    with pytest.raises(AssertionError, match="Ingress"):
-        rendered["prod"].find("Ingress")
+    with pytest.raises(AssertionError, match="HorizontalPodAutoscaler"):
+        rendered["prod"].find("HorizontalPodAutoscaler")
 
 
 def test_without_secrets_each_needed_secret_is_a_placeholder():
