@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from components import versions
-from components.config import read_stack_file
+from components.config import read_stack_config
 from components.settings import ChartSettings, ImageSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +21,7 @@ _REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
 
 
 def stack_config(path: Path) -> dict:
-    return read_stack_file(path).get("config") or {}
+    return read_stack_config(path)
 
 
 def litellm_pins(text: str) -> list[str]:
