@@ -13,7 +13,7 @@ import json
 import logging
 import runpy
 import string
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -223,9 +223,10 @@ def stack_config(stack: str, secrets: Mapping[str, Any] | None = None) -> tuple[
     config: dict[str, str] = {}
     secret_keys: list[str] = []
     for key, value in read_stack_config(stack_file(stack)).items():
-        if _contains_secure(value):
+        placeheld = _with_placeholder(value, _PLACEHOLDERS.get(key, SECRET_PLACEHOLDER))
+        if placeheld != value:  # the value holds `secure:` ciphertext
             secret_keys.append(key)
-            value = (secrets or {}).get(key, _placeholder(value, _PLACEHOLDERS.get(key, SECRET_PLACEHOLDER)))
+            value = (secrets or {}).get(key, placeheld)
         config[key] = encode_config_value(value)
     for key, value in (secrets or {}).items():
         if key not in config:
@@ -239,33 +240,36 @@ def encode_config_value(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _contains_secure(value: Any) -> bool:
+def map_tree(value: Any, convert: Callable[[Any], Any]) -> Any:
+    """`convert` applied to `value`, then to every item of the dicts and lists it returns, at any depth."""
+    value = convert(value)
     if isinstance(value, dict):
-        return set(value) == {"secure"} or any(_contains_secure(v) for v in value.values())
+        return {key: map_tree(item, convert) for key, item in value.items()}
     if isinstance(value, list):
-        return any(_contains_secure(v) for v in value)
-    return False
+        return [map_tree(item, convert) for item in value]
+    return value
 
 
-def _placeholder(value: Any, placeholder: str) -> Any:
-    if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return placeholder
-        return {k: _placeholder(v, placeholder) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_placeholder(v, placeholder) for v in value]
+def _with_placeholder(value: Any, placeholder: str) -> Any:
+    """A stack file value with each `secure:` ciphertext (only the Pulumi CLI decrypts it) replaced."""
+    return map_tree(value, lambda item: placeholder if isinstance(item, dict) and set(item) == {"secure"} else item)
+
+
+def unwrap_secret(value: Any) -> Any:
+    """The value inside a recorded secret wrapper; any other value as it is."""
+    while rpc.is_rpc_secret(value):
+        value = rpc.unwrap_rpc_secret(value)
     return value
 
 
 def unwrap_secrets(value: Any) -> Any:
     """A recorded input with every secret wrapper removed, at any depth."""
-    if rpc.is_rpc_secret(value):
-        return unwrap_secrets(rpc.unwrap_rpc_secret(value))
-    if isinstance(value, dict):
-        return {key: unwrap_secrets(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [unwrap_secrets(item) for item in value]
-    return value
+    return map_tree(value, unwrap_secret)
+
+
+def integral(value: Any) -> Any:
+    """A whole number the mocks recorded as a float (they record every number so) as an int."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def write_chart_stub(folder: Path) -> None:

@@ -21,7 +21,6 @@ from typing import Any, Literal
 
 import pulumi
 import yaml
-from pulumi.runtime import rpc
 from pydantic import ValidationError
 
 from components.config import (
@@ -246,15 +245,7 @@ def _delivery(run: harness.Run) -> tuple[str, str, dict[str, Any]]:
 
 def plain(value: Any) -> Any:
     """A recorded input as a manifest: secrets unwrapped, integral floats (the mocks' numbers) as ints."""
-    if rpc.is_rpc_secret(value):
-        return plain(rpc.unwrap_rpc_secret(value))
-    if isinstance(value, dict):
-        return {key: plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [plain(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    return harness.map_tree(value, lambda item: harness.integral(harness.unwrap_secret(item)))
 
 
 def chart_folder(chart: ChartSettings) -> Path:

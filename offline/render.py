@@ -226,15 +226,7 @@ def _chart_values(resources: list[RenderedResource]) -> dict[str, Any] | None:
 
 def _plain(value: Any) -> Any:
     """Recorded inputs as YAML wants them: secrets redacted, integral floats (the mocks' numbers) as ints."""
-    if rpc.is_rpc_secret(value):
-        return REDACTED
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+    return harness.map_tree(value, lambda item: REDACTED if rpc.is_rpc_secret(item) else harness.integral(item))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
 from components.values import SECRETS_REVISION_ANNOTATION, build_chart_values
+from offline.harness import map_tree
 from tests.conftest import committed_settings, run_stack
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -18,13 +19,7 @@ CHART_REPO = "https://github.com/BerriAI/litellm.git"
 
 def _as_recorded(value):
     """Values as the mocks record them: every number a float."""
-    if isinstance(value, dict):
-        return {k: _as_recorded(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_as_recorded(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    return value
+    return map_tree(value, lambda item: float(item) if isinstance(item, int) and not isinstance(item, bool) else item)
 
 
 def _expected_values(stack: str, recorded: dict):

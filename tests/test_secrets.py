@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, quote, unquote, urlparse
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
-from offline.harness import unwrap_secrets
+from offline.harness import map_tree, unwrap_secrets
 from tests import chart_model
 from tests.conftest import (
     ANTHROPIC_KEY,
@@ -39,13 +39,7 @@ def _secret_values(run) -> set[str]:
 
 
 def _strip_secret_wrapped(value):
-    if is_rpc_secret(value):
-        return "<secret>"
-    if isinstance(value, dict):
-        return {k: _strip_secret_wrapped(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_strip_secret_wrapped(v) for v in value]
-    return value
+    return map_tree(value, lambda item: "<secret>" if is_rpc_secret(item) else item)
 
 
 @pytest.mark.parametrize(
