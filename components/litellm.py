@@ -2,6 +2,7 @@
 
 import pulumi
 
+from components.access import LiteLLMAccess
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
 from components.entrance import LiteLLMEntrance
@@ -21,8 +22,9 @@ class LiteLLM(pulumi.ComponentResource):
 
         namespace = LiteLLMNamespace(f"{name}-namespace", settings.namespace, opts=child)
         secrets = LiteLLMSecrets(f"{name}-secrets", settings, layout, namespace.name, opts=child)
+        access = LiteLLMAccess(f"{name}-access", settings, layout, namespace.name, opts=child)
         values = build_chart_values(settings, secrets_revision=secrets.revision)
-        prerequisites: list[pulumi.Resource] = [namespace, secrets]
+        prerequisites: list[pulumi.Resource] = [namespace, secrets, access]
         if settings.network_policy.enabled:
             prerequisites.append(
                 LiteLLMNetworkPolicies(f"{name}-network-policies", settings, namespace.name, opts=child)

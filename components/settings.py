@@ -276,11 +276,25 @@ class DatabaseSettings(_Model):
     ssl_mode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = Field(
         None, description="`sslmode` query parameter of DATABASE_URL; unset leaves the driver default."
     )
+    pool_mode: Literal["direct", "session", "transaction"] = Field(
+        "session",
+        description="What `host` is: `direct` (PostgreSQL itself) or a PgBouncer pooler in `session` mode (the"
+        " CloudNativePG Pooler's default). `transaction` is refused: Prisma needs a session for its migration lock"
+        " and prepared statements, and the chart gives the migration Job and the pods one DATABASE_URL.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> "DatabaseSettings":
         if self.password_key == self.username_key:
             raise FieldError("passwordKey", "must differ from usernameKey: the Secret holds both values")
+        if self.pool_mode == "transaction":
+            raise FieldError(
+                "poolMode",
+                "transaction mode breaks LiteLLM: `prisma migrate deploy` holds a session advisory lock and the query"
+                " engine uses prepared statements, and this chart gives the migration Job and the pods the same"
+                " DATABASE_URL (no separate direct URL). Point litellm:database.host at a session-mode pooler"
+                " (CloudNativePG Pooler `spec.pgbouncer.poolMode: session`) or at PostgreSQL itself (poolMode: direct)",
+            )
         check_namespace_matches_host(self.host, self.namespace)
         return self
 
@@ -319,6 +333,19 @@ class RedisSettings(_Model):
     def _consistent(self) -> "RedisSettings":
         check_namespace_matches_host(self.host, self.namespace)
         return self
+
+
+class RBACSettings(_Model):
+    operator_groups: list[Trimmed] = Field(
+        [],
+        description="Groups bound to Role `litellm-operator` in the LiteLLM namespace: read pods, their logs, events,"
+        " the Deployment and the migration Job, and port-forward; no Secrets.",
+    )
+    secret_admin_groups: list[Trimmed] = Field(
+        [],
+        description="Groups bound to Role `litellm-secret-admin`: get and update the Secrets this program writes, by"
+        " name; no other Secret, no list.",
+    )
 
 
 class UISettings(_Model):
@@ -717,6 +744,7 @@ class Settings(_Model):
     )
     service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
     tracing: TracingSettings = Field(TracingSettings(), description="OpenTelemetry tracing, off by default.")
+    rbac: RBACSettings = Field(RBACSettings(), description="Optional Roles and RoleBindings for operator groups.")
     master_key_version: Count = Field(
         1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."
     )

@@ -8,6 +8,7 @@ templates read (docs/chart-contract.md says where and why). Secrets appear by na
 import ipaddress
 from typing import Any
 
+from components.access import SERVICE_ACCOUNT
 from components.layout import MASTER_KEY_KEY, REDIS_PASSWORD_KEY, SELECTOR_LABELS, secret_layout
 from components.settings import ModelSettings, Settings
 
@@ -48,6 +49,9 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
             },
         },
         "proxy_config": build_proxy_config(settings),
+        # The program's own ServiceAccount (components/access.py), created before the delivery: the PreSync /
+        # pre-install migration Job runs before any chart object, so a chart-created one would not exist yet.
+        "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
         "podSecurityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
         # The chart copies `securityContext` to the migration Job's container too. The image runs as
         # root and Prisma writes its engines under /root/.cache, so no runAsNonRoot and no read-only root.

@@ -129,6 +129,7 @@ def test_prod_renders_one_file_per_object_named_kind_namespace_name(rendered):
         "secret-litellm-litellm-provider-keys.yaml",
         "secret-litellm-litellm-salt-key.yaml",
         "secret-litellm-postgres.yaml",
+        "serviceaccount-litellm-litellm.yaml",
         "values.yaml",
     ]
 
@@ -187,7 +188,7 @@ def test_warnings_go_to_stderr_and_the_summary_to_stdout(tmp_path, capsys):
     assert main(["prod", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert "moving tag" in err and "moving tag" not in out
-    assert out.startswith("rendered prod: 16 files")
+    assert out.startswith("rendered prod: 17 files")
 
 
 def test_bad_config_exits_non_zero_with_the_programs_message_and_no_traceback(tmp_path, monkeypatch, capsys):

@@ -10,8 +10,7 @@ from components.settings import SECRET_CONFIG_KEYS
 from components.values import SECRETS_REVISION_ANNOTATION
 from offline import render
 from offline.harness import run_program, stack_config, unwrap_secrets
-from tests import chart_model
-from tests.conftest import MASTER_KEY, OPENAI_KEY, REDIS_PASSWORD, SECRETS, run_stack, secret_data
+from tests.conftest import MASTER_KEY, OPENAI_KEY, REDIS_PASSWORD, SECRETS, render_stack, run_stack
 
 SECRET = "kubernetes:core/v1:Secret"
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -92,10 +91,12 @@ def test_the_revision_is_a_random_id_whose_keepers_stay_secret():
     assert len(annotation) == 16 and all(secret not in annotation for secret in (OPENAI_KEY, MASTER_KEY))
 
 
-def test_the_revision_reaches_the_pod_template_of_both_deliveries(chart_folder):
-    for stack in ("prod", "dev"):
-        run = run_stack(stack)
-        assert set(_values(run)["podAnnotations"]) == {SECRETS_REVISION_ANNOTATION}
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_the_revision_reaches_the_pod_template_the_chart_renders(stack):
+    manifests = render_stack(stack)
+    revision = _revision(manifests.run)
+    template = manifests.find("Deployment", "litellm")["spec"]["template"]
+    assert template["metadata"]["annotations"][SECRETS_REVISION_ANNOTATION] == revision
 
 
 # Recovery
@@ -109,10 +110,13 @@ def test_the_salt_key_secret_is_written_only_when_created():
 
 
 def test_a_recovered_stack_hands_the_old_salt_key_to_the_pods():
-    run = run_stack("prod", RECOVERY)
-    assert run.error is None
-    assert run.of_type(RANDOM_PASSWORD) == [run.one(RANDOM_PASSWORD, "litellm-secrets-master-key")]
-    environment = chart_model.expand_env(chart_model.proxy_container(_values(run)), secret_data(run))
+    manifests = render_stack("prod", RECOVERY)
+    assert manifests.run.of_type(RANDOM_PASSWORD) == [manifests.run.one(RANDOM_PASSWORD, "litellm-secrets-master-key")]
+    secrets = {secret["metadata"]["name"]: secret["stringData"] for secret in manifests.all("Secret")}
+    (proxy,) = manifests.find("Deployment", "litellm")["spec"]["template"]["spec"]["containers"]
+    environment: dict[str, str] = {}
+    for source in proxy["envFrom"]:
+        environment.update(secrets[source["secretRef"]["name"]])
     assert environment["LITELLM_SALT_KEY"] == OLD_SALT_KEY
 
 
