@@ -6,6 +6,7 @@ from components.access import LiteLLMAccess
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
 from components.entrance import LiteLLMEntrance
+from components.monitoring import LiteLLMMonitoring
 from components.layout import secret_layout, service_host
 from components.namespace import LiteLLMNamespace
 from components.network import LiteLLMNetworkPolicies
@@ -32,6 +33,8 @@ class LiteLLM(pulumi.ComponentResource):
         LiteLLMAvailability(f"{name}-availability", settings, namespace.name, opts=child)
         if settings.entrance.enabled:
             LiteLLMEntrance(f"{name}-entrance", settings, namespace.name, opts=child)
+        if settings.monitoring.alerts or settings.monitoring.dashboard:
+            LiteLLMMonitoring(f"{name}-monitoring", settings, namespace.name, opts=child)
 
         # The migration Job runs first in either mode, so its Secrets and its egress must exist before.
         if settings.delivery == "argocd":

@@ -701,6 +701,11 @@ class MonitoringSettings(_Model):
         description="Who exports request rate, errors and latency of the public host. Unset: `ingress-nginx` for"
         " entrance type `ingress`, `envoy-gateway` for type `gateway`; none without an entrance.",
     )
+    p95_latency_seconds: Count = Field(
+        60,
+        description="Alert when the public host's 95th percentile request duration stays above this many seconds"
+        " (a streamed completion takes as long as the model writes).",
+    )
     litellm_metrics: bool = Field(
         False,
         description="Also use LiteLLM's own metrics (`litellm_*`). They exist only with a LiteLLM Enterprise licence"

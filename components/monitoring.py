@@ -1,0 +1,251 @@
+"""Signals that work without a LiteLLM Enterprise licence: a PrometheusRule and a Grafana dashboard.
+
+Pod health comes from kube-state-metrics, the public host's request rate, errors and latency from
+the entrance (ingress-nginx or Envoy Gateway export them per host or per route), a failed schema
+migration from what outlives the migration Job (the chart deletes it 120 s after it ends).
+LiteLLM's own metrics are used only when `monitoring.litellmMetrics` says a licence is configured.
+Every metric named here is listed in `components/metric_sources.py`.
+"""
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.layout import PROGRAM_LABELS
+from components.settings import RELEASE_NAME, Settings
+
+MIGRATION_JOB = f"{RELEASE_NAME}-migrations"
+"""The chart's migration Job (templates/migrations-job.yaml: `<fullname>-migrations`)."""
+FAILED_MIGRATION_WINDOW = "6h"
+"""How long a failed migration keeps alerting after kube-state-metrics last saw the Job."""
+DASHBOARD_FILE = "litellm.json"
+DASHBOARD_UID = "litellm-proxy"
+
+
+def metric_sources(settings: Settings) -> list[str]:
+    """The exporters whose metrics the alerts and the dashboard of this stack use."""
+    sources = ["kube-state-metrics"]
+    if settings.entrance_metrics:
+        sources.append(settings.entrance_metrics)
+    if settings.delivery == "argocd":
+        sources.append("argocd")
+    if settings.monitoring.litellm_metrics:
+        sources.append("litellm")
+    return sources
+
+
+def _entrance_queries(settings: Settings) -> dict[str, str] | None:
+    """PromQL for the public host: all requests, 5xx responses (per second) and p95 seconds."""
+    host = settings.public_host
+    if settings.entrance_metrics == "ingress-nginx":
+        selector = f'host="{host}"'
+        return {
+            "requests": f"sum(rate(nginx_ingress_controller_requests{{{selector}}}[5m]))",
+            "errors": f'sum(rate(nginx_ingress_controller_requests{{{selector},status=~"5.."}}[5m]))',
+            "p95": "histogram_quantile(0.95, sum by (le) "
+            f"(rate(nginx_ingress_controller_request_duration_seconds_bucket{{{selector}}}[5m])))",
+        }
+    if settings.entrance_metrics == "envoy-gateway":
+        selector = f'envoy_cluster_name=~"httproute/{settings.namespace}/{RELEASE_NAME}-public/rule/.*"'
+        return {
+            "requests": f"sum(rate(envoy_cluster_upstream_rq_xx{{{selector}}}[5m]))",
+            "errors": f'sum(rate(envoy_cluster_upstream_rq_xx{{{selector},envoy_response_code_class="5"}}[5m]))',
+            "p95": "histogram_quantile(0.95, sum by (le) "
+            f"(rate(envoy_cluster_upstream_rq_time_bucket{{{selector}}}[5m]))) / 1000",
+        }
+    return None
+
+
+def _pods(settings: Settings) -> dict[str, str]:
+    namespace = settings.namespace
+    return {
+        "available": "sum(kube_deployment_status_replicas_available"
+        f'{{namespace="{namespace}",deployment="{RELEASE_NAME}"}})',
+        "restarts": "sum by (pod) (increase(kube_pod_container_status_restarts_total"
+        f'{{namespace="{namespace}",container="{RELEASE_NAME}"}}[15m]))',
+        "migration_failed": f'max_over_time(kube_job_status_failed{{namespace="{namespace}",'
+        f'job_name="{MIGRATION_JOB}"}}[{FAILED_MIGRATION_WINDOW}])',
+    }
+
+
+def _alert(name: str, expr: str, duration: str, severity: str, summary: str, description: str) -> dict[str, Any]:
+    return {
+        "alert": name,
+        "expr": expr,
+        "for": duration,
+        "labels": {"severity": severity},
+        "annotations": {"summary": summary, "description": description},
+    }
+
+
+def alert_rules(settings: Settings) -> list[dict[str, Any]]:
+    pods = _pods(settings)
+    namespace = settings.namespace
+    rules = [
+        _alert(
+            "LiteLLMNoReadyPods",
+            f"({pods['available']} or vector(0)) < 1",
+            "5m",
+            "critical",
+            "No LiteLLM proxy pod is ready",
+            f"Deployment {namespace}/{RELEASE_NAME} has no available replica: every request fails.",
+        ),
+        _alert(
+            "LiteLLMPodsRestarting",
+            f"{pods['restarts']} > 2",
+            "0m",
+            "warning",
+            "A LiteLLM proxy pod keeps restarting",
+            "Pod {{ $labels.pod }} restarted more than twice in 15 minutes (crash loop, OOM kill or failing probes).",
+        ),
+        _alert(
+            "LiteLLMMigrationFailed",
+            f"{pods['migration_failed']} > 0",
+            "0m",
+            "critical",
+            "The LiteLLM schema migration failed",
+            f"Job {namespace}/{MIGRATION_JOB} had a failed pod in the last {FAILED_MIGRATION_WINDOW} (the Job itself"
+            " is deleted 120 s after it ends): read its logs in the ArgoCD sync or Helm release, see"
+            " docs/operations.md.",
+        ),
+    ]
+    if settings.delivery == "argocd":
+        rules.append(
+            _alert(
+                "LiteLLMSyncFailed",
+                f'sum(increase(argocd_app_sync_total{{name="{RELEASE_NAME}",phase=~"Error|Failed"}}[1h])) > 0',
+                "0m",
+                "critical",
+                "The LiteLLM Application failed to sync",
+                f"ArgoCD Application {settings.argocd.namespace}/{RELEASE_NAME} ended a sync in Error or Failed within"
+                " the last hour (a failed PreSync migration hook ends the sync so).",
+            )
+        )
+    queries = _entrance_queries(settings)
+    if queries:
+        host = settings.public_host
+        rules += [
+            _alert(
+                "LiteLLMPublicErrorRate",
+                f"({queries['errors']} / {queries['requests']}) > 0.05",
+                "10m",
+                "critical",
+                "More than 5% of requests to the public host fail with 5xx",
+                f"https://{host} answers more than 5% of requests with a 5xx status (entrance metrics).",
+            ),
+            _alert(
+                "LiteLLMPublicSlow",
+                f"{queries['p95']} > {settings.monitoring.p95_latency_seconds}",
+                "15m",
+                "warning",
+                "The public host is slow",
+                f"The 95th percentile request duration at https://{host} is above"
+                f" {settings.monitoring.p95_latency_seconds} s.",
+            ),
+        ]
+    if settings.monitoring.litellm_metrics:
+        rules.append(
+            _alert(
+                "LiteLLMProviderOutage",
+                "max(litellm_deployment_state) == 2",
+                "5m",
+                "critical",
+                "A model deployment is in outage",
+                "LiteLLM reports a deployment in outage state (litellm_deployment_state 2): its provider fails.",
+            )
+        )
+    return rules
+
+
+def _panel(panel_id: int, title: str, expr: str, unit: str, x: int, y: int) -> dict[str, Any]:
+    return {
+        "id": panel_id,
+        "type": "timeseries",
+        "title": title,
+        "datasource": {"type": "prometheus", "uid": "${datasource}"},
+        "gridPos": {"h": 8, "w": 12, "x": x, "y": y},
+        "fieldConfig": {"defaults": {"unit": unit}, "overrides": []},
+        "targets": [{"refId": "A", "expr": expr, "datasource": {"type": "prometheus", "uid": "${datasource}"}}],
+    }
+
+
+def dashboard(settings: Settings) -> dict[str, Any]:
+    pods = _pods(settings)
+    panels = [
+        ("Available proxy replicas", pods["available"], "short"),
+        ("Container restarts (15 min)", pods["restarts"], "short"),
+    ]
+    queries = _entrance_queries(settings)
+    if queries:
+        panels += [
+            ("Requests to the public host", queries["requests"], "reqps"),
+            ("5xx share at the public host", f"{queries['errors']} / {queries['requests']}", "percentunit"),
+            ("p95 request duration at the public host", queries["p95"], "s"),
+        ]
+    if settings.monitoring.litellm_metrics:
+        panels += [
+            ("LiteLLM requests", "sum(rate(litellm_proxy_total_requests_metric_total[5m]))", "reqps"),
+            ("LiteLLM failed requests", "sum(rate(litellm_proxy_failed_requests_metric_total[5m]))", "reqps"),
+            (
+                "LiteLLM p95 total latency",
+                "histogram_quantile(0.95, sum by (le) (rate(litellm_request_total_latency_metric_bucket[5m])))",
+                "s",
+            ),
+        ]
+    return {
+        "uid": DASHBOARD_UID,
+        "title": f"LiteLLM ({settings.namespace})",
+        "tags": ["litellm"],
+        "timezone": "browser",
+        "schemaVersion": 39,
+        "editable": False,
+        "time": {"from": "now-6h", "to": "now"},
+        "templating": {
+            "list": [
+                {"name": "datasource", "label": "Prometheus", "type": "datasource", "query": "prometheus"},
+            ]
+        },
+        "panels": [
+            _panel(index + 1, title, expr, unit, 12 * (index % 2), 8 * (index // 2))
+            for index, (title, expr, unit) in enumerate(panels)
+        ],
+    }
+
+
+class LiteLLMMonitoring(pulumi.ComponentResource):
+    """The optional PrometheusRule and Grafana dashboard ConfigMap."""
+
+    def __init__(
+        self, name: str, settings: Settings, namespace: pulumi.Input[str], opts: pulumi.ResourceOptions | None = None
+    ):
+        super().__init__("litellm:index:Monitoring", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        monitoring = settings.monitoring
+        outputs = {}
+        if monitoring.alerts:
+            k8s.apiextensions.CustomResource(
+                f"{name}-alerts",
+                api_version="monitoring.coreos.com/v1",
+                kind="PrometheusRule",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=RELEASE_NAME, namespace=namespace, labels={**PROGRAM_LABELS, **monitoring.rule_labels}
+                ),
+                spec={"groups": [{"name": "litellm", "rules": alert_rules(settings)}]},
+                opts=child,
+            )
+            outputs["prometheusRule"] = RELEASE_NAME
+        if monitoring.dashboard:
+            k8s.core.v1.ConfigMap(
+                f"{name}-dashboard",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=f"{RELEASE_NAME}-{settings.namespace}-dashboard",
+                    namespace=monitoring.dashboard_namespace,
+                    labels={**PROGRAM_LABELS, **monitoring.dashboard_labels},
+                ),
+                data={DASHBOARD_FILE: json.dumps(dashboard(settings), indent=2, sort_keys=True)},
+                opts=child,
+            )
+            outputs["dashboard"] = DASHBOARD_UID
+        self.register_outputs(outputs)

@@ -1,0 +1,176 @@
+"""Alerts and the dashboard: valid PromQL over metrics their sources really export, a dashboard Grafana reads.
+
+Every expression is parsed with promql-parser and its metric names are checked against
+`components/metric_sources.py`; the dashboard is decoded and re-encoded by the pinned
+grafana-foundation-sdk model, and nothing may be lost on the way.
+"""
+
+import json
+from typing import Any
+
+import promql_parser
+import pytest
+from grafana_foundation_sdk.cog.encoder import JSONEncoder
+from grafana_foundation_sdk.cog.plugins import register_default_plugins
+from grafana_foundation_sdk.models.dashboard import Dashboard
+
+from components.config import settings_from_config
+from components.metric_sources import METRIC_SOURCES
+from components.monitoring import DASHBOARD_FILE, alert_rules, dashboard, metric_sources
+from components.settings import Settings
+from offline.harness import encode_config_value, stack_config
+from tests.conftest import SECRETS, run_stack
+from tests.test_entrance import GATEWAY_WITH_INTERNAL, SEED_HOST
+
+register_default_plugins()
+
+MONITORED = {"alerts": True, "dashboard": True}
+VARIANTS = {
+    "prod": {"monitoring": MONITORED},
+    "prod-gateway": {"monitoring": MONITORED, "entrance": GATEWAY_WITH_INTERNAL},
+    "prod-licensed": {"monitoring": {**MONITORED, "litellmMetrics": True}, "serviceMonitor": {"enabled": True}},
+    "helm-without-entrance": {"monitoring": MONITORED, "entrance": {"enabled": False}, "delivery": "helm"},
+}
+
+
+def _prod(**keys: Any) -> Settings:
+    """Settings of the prod stack file with `keys` (without the `litellm:` prefix) on top."""
+    config, secret_keys = stack_config("prod", SECRETS)
+    config.update({f"litellm:{key}": encode_config_value(value) for key, value in keys.items()})
+    return settings_from_config(config, secret_keys, stack="prod")
+
+
+def _expressions(settings) -> list[str]:
+    exprs = [rule["expr"] for rule in alert_rules(settings)]
+    exprs += [target["expr"] for panel in dashboard(settings)["panels"] for target in panel["targets"]]
+    return exprs
+
+
+def metric_names(expr: str) -> set[str]:
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector):
+            names.add(node.name)
+
+    promql_parser.walk(promql_parser.parse(expr), visit)
+    return names
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_expression_parses_and_names_only_metrics_its_sources_export(variant):
+    settings = _prod(**VARIANTS[variant])
+    exported = set().union(*(METRIC_SOURCES[source] for source in metric_sources(settings)))
+    for expr in _expressions(settings):
+        assert metric_names(expr), expr
+        assert metric_names(expr) <= exported, (expr, metric_names(expr) - exported)
+
+
+def test_a_metric_outside_the_chosen_sources_is_caught():
+    settings = _prod(**VARIANTS["prod"])
+    exported = set().union(*(METRIC_SOURCES[source] for source in metric_sources(settings)))
+    assert not metric_names("max(litellm_deployment_state) == 2") <= exported
+
+
+def test_without_a_licence_no_litellm_metric_is_used():
+    settings = _prod(**VARIANTS["prod"])
+    assert "litellm" not in metric_sources(settings)
+    assert not any(name.startswith("litellm_") for expr in _expressions(settings) for name in metric_names(expr))
+
+
+def test_a_malformed_expression_fails_to_parse():
+    with pytest.raises(Exception):  # noqa: B017 - the parser raises a plain exception type
+        promql_parser.parse("sum(rate(nginx_ingress_controller_requests[5m])")
+
+
+def test_prod_alerts_page_on_the_signals_a_team_needs():
+    rules = {rule["alert"]: rule for rule in alert_rules(_prod(**VARIANTS["prod"]))}
+    assert set(rules) == {
+        "LiteLLMNoReadyPods",
+        "LiteLLMPodsRestarting",
+        "LiteLLMMigrationFailed",
+        "LiteLLMSyncFailed",
+        "LiteLLMPublicErrorRate",
+        "LiteLLMPublicSlow",
+    }
+    assert f'host="{SEED_HOST}"' in rules["LiteLLMPublicErrorRate"]["expr"]
+    assert f'host="{SEED_HOST}"' in rules["LiteLLMPublicSlow"]["expr"]
+
+
+def test_failed_migration_alert_outlives_the_job():
+    """The chart deletes the Job 120 s after it ends: the alert reads a window far longer than that."""
+    (rule,) = [r for r in alert_rules(_prod(**VARIANTS["prod"])) if r["alert"] == "LiteLLMMigrationFailed"]
+    parsed = promql_parser.parse(rule["expr"])
+    windows: list[float] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.MatrixSelector):
+            windows.append(node.range.total_seconds())
+
+    promql_parser.walk(parsed, visit)
+    assert windows and min(windows) >= 3600
+    assert 'job_name="litellm-migrations"' in rule["expr"]
+
+
+def test_gateway_entrance_alerts_on_the_public_routes_envoy_clusters():
+    rules = {rule["alert"]: rule for rule in alert_rules(_prod(**VARIANTS["prod-gateway"]))}
+    assert "httproute/litellm/litellm-public/rule/" in rules["LiteLLMPublicErrorRate"]["expr"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_dashboard_round_trips_through_the_grafana_model_with_no_key_lost(variant):
+    original = dashboard(_prod(**VARIANTS[variant]))
+    decoded = json.loads(json.dumps(Dashboard.from_json(original), cls=JSONEncoder))
+    assert lost_keys(original, decoded) == []
+
+
+def test_the_round_trip_check_sees_a_key_grafana_does_not_know():
+    original = dashboard(_prod(**VARIANTS["prod"]))
+    original["panels"][0]["quer"] = "typo"
+    decoded = json.loads(json.dumps(Dashboard.from_json(original), cls=JSONEncoder))
+    assert lost_keys(original, decoded) == ["panels[0].quer"]
+
+
+def lost_keys(original: Any, decoded: Any, path: str = "") -> list[str]:
+    """Keys (and changed values) of `original` that `decoded` does not carry."""
+    if isinstance(original, dict):
+        if not isinstance(decoded, dict):
+            return [path]
+        lost = []
+        for key, value in original.items():
+            where = f"{path}.{key}" if path else key
+            lost += [where] if key not in decoded else lost_keys(value, decoded[key], where)
+        return lost
+    if isinstance(original, list):
+        if not isinstance(decoded, list) or len(decoded) != len(original):
+            return [path]
+        return [
+            item
+            for index, value in enumerate(original)
+            for item in lost_keys(value, decoded[index], f"{path}[{index}]")
+        ]
+    return [] if original == decoded else [path]
+
+
+def test_program_registers_the_rule_and_the_dashboard_configmap_for_the_sidecar():
+    run = run_stack("prod", {"litellm:monitoring": {**MONITORED, "ruleLabels": {"release": "kube-prometheus-stack"}}})
+    assert run.error is None, run.error
+    (rule,) = [r.inputs for r in run.registrations if r.type == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"]
+    assert rule["metadata"]["namespace"] == "litellm"
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    (config_map,) = [r.inputs for r in run.registrations if r.type == "kubernetes:core/v1:ConfigMap"]
+    assert config_map["metadata"]["namespace"] == "monitoring"
+    assert config_map["metadata"]["labels"]["grafana_dashboard"] == "1"
+    assert json.loads(config_map["data"][DASHBOARD_FILE])["uid"] == "litellm-proxy"
+
+
+def test_monitoring_is_off_by_default():
+    run = run_stack("prod")
+    assert run.error is None, run.error
+    assert not [r for r in run.registrations if r.type.endswith(":PrometheusRule") or r.type.endswith(":ConfigMap")]
+
+
+def test_litellm_metrics_without_a_service_monitor_is_refused():
+    run = run_stack("prod", {"litellm:monitoring": {"litellmMetrics": True}})
+    assert run.error is not None and "litellm:monitoring.litellmMetrics" in str(run.error)
+    assert not [r for r in run.registrations if r.custom]
