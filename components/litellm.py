@@ -6,8 +6,8 @@ from components.access import LiteLLMAccess
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
 from components.entrance import LiteLLMEntrance
-from components.monitoring import LiteLLMMonitoring
 from components.layout import secret_layout, service_host
+from components.monitoring import LiteLLMMonitoring
 from components.namespace import LiteLLMNamespace
 from components.network import LiteLLMNetworkPolicies
 from components.secrets import LiteLLMSecrets

@@ -51,6 +51,7 @@ def metric_names(expr: str) -> set[str]:
 
     def visit(node: Any) -> None:
         if isinstance(node, promql_parser.VectorSelector):
+            assert node.name, f"a selector without a metric name in {expr}"
             names.add(node.name)
 
     promql_parser.walk(promql_parser.parse(expr), visit)
@@ -136,7 +137,7 @@ def lost_keys(original: Any, decoded: Any, path: str = "") -> list[str]:
     if isinstance(original, dict):
         if not isinstance(decoded, dict):
             return [path]
-        lost = []
+        lost: list[str] = []
         for key, value in original.items():
             where = f"{path}.{key}" if path else key
             lost += [where] if key not in decoded else lost_keys(value, decoded[key], where)
