@@ -23,6 +23,8 @@ from pydantic_core import ErrorDetails
 from components.kube_types import CrossFieldErrors, FieldError
 from components.layout import PROVIDER_SECRET_PREFIX, in_cluster_service, secret_layout
 from components.settings import (
+    DATABASE_PASSWORD_REQUIRED,
+    SECRET_COMMANDS,
     SECRET_CONFIG_KEYS,
     RedisSettings,
     Settings,
@@ -118,13 +120,13 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
     skipped: set[str] = set()
     for full_key in sorted(raw):
         if not full_key.startswith(prefix):
+            problems.extend(_foreign_namespace_problems(full_key))
             continue
         key = full_key[len(prefix) :]
         value = raw[full_key]
         if key in SECRET_CONFIG_KEYS and full_key not in secret_keys:
-            problems.append(
-                f"{full_key}: is stored in plain text; set it with `pulumi config set --secret {full_key} ...`"
-            )
+            command = SECRET_COMMANDS.get(key, f"pulumi config set --secret {full_key} ...")
+            problems.append(f"{full_key}: is stored in plain text; set it with `{command}`")
         if key not in SECRET_CONFIG_KEYS and full_key in secret_keys and _field_by_alias(Settings, key):
             # Not validated: its messages would echo a value the operator meant to keep secret.
             problems.append(
@@ -148,16 +150,47 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
             continue
         data[key] = decoded
     try:
-        settings = Settings.model_validate(data, context={"stack": stack})
+        # By alias only: `database_password` is not a second spelling of `databasePassword`.
+        settings = Settings.model_validate(data, context={"stack": stack}, by_alias=True, by_name=False)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             if not (error["loc"] and error["loc"][0] in skipped):
                 problems.extend(_describe(error))
+        # The model's own cross-field rules did not run: report the missing secrets now, not in a second round.
+        problems.extend(problem for problem in _missing_secret_problems(data, skipped) if problem not in problems)
     else:
         problems.extend(_secret_name_problems(settings))
         if not problems:
             return settings
     raise ConfigError(problems)
+
+
+def _foreign_namespace_problems(full_key: str) -> list[str]:
+    """A key of another namespace is not this program's to read; one that is a misspelt `litellm:` is a mistake."""
+    namespace, colon, rest = full_key.partition(":")
+    if not colon or namespace == PROJECT:
+        return []
+    if namespace.lower() != PROJECT and not difflib.get_close_matches(namespace.lower(), [PROJECT], cutoff=0.75):
+        return []
+    return [
+        f"{full_key}: unknown config namespace {namespace!r}, so nothing reads this key; did you mean"
+        f" {PROJECT}:{rest}? (`pulumi config rm {full_key}`, then set it again)"
+    ]
+
+
+def _missing_secret_problems(data: Mapping[str, Any], skipped: set[str]) -> list[str]:
+    """The secrets a stack must have, judged from the raw keys alone."""
+    problems = []
+    if "providerKeys" not in data and "providerKeys" not in skipped:
+        problems.append(_keyed("providerKeys", _MISSING_PROVIDER_KEYS))
+    database = data.get("database")
+    creates_secret = not (isinstance(database, dict) and database.get("createSecret") is False)
+    if creates_secret and "databasePassword" not in data and "databasePassword" not in skipped:
+        problems.append(_keyed("databasePassword", DATABASE_PASSWORD_REQUIRED))
+    return problems
+
+
+_MISSING_PROVIDER_KEYS = f"is required, one entry per provider key (`{SECRET_COMMANDS['providerKeys']}`)"
 
 
 def _secret_name_problems(settings: Settings) -> list[str]:
@@ -269,7 +302,7 @@ def _describe(error: ErrorDetails) -> list[str]:
         return [_keyed(_join(loc, cause.path), cause.message)]
     kind = error["type"]
     if kind == "missing":
-        return [_keyed(_path(loc), "is required")]
+        return [_keyed(_path(loc), _MISSING_PROVIDER_KEYS if loc == ("providerKeys",) else "is required")]
     if kind == "extra_forbidden":
         return [_keyed(_path(loc), _unknown_key_message(loc))]
     message = error["msg"].removeprefix("Value error, ")
@@ -298,6 +331,14 @@ def _unknown_key_message(loc: tuple) -> str:
     close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
     prefix = f"{PROJECT}:{_path(loc[:-1])}." if len(loc) > 1 else f"{PROJECT}:"
     hint = f"did you mean {prefix}{close[0]}? " if close else ""
+    head = re.split(r"[.\[]", str(loc[-1]), maxsplit=1)[0]
+    if len(loc) == 1 and head != loc[-1] and head in valid:
+        # `pulumi config set litellm:ui.enabled false` stores the dotted name as one key.
+        secret = "--secret " if head in SECRET_CONFIG_KEYS else ""
+        hint = (
+            f"a nested key is set with --path: `pulumi config rm {PROJECT}:{loc[-1]}`, then"
+            f" `pulumi config set {secret}--path '{PROJECT}:{loc[-1]}' ...`. "
+        )
     return f"unknown key; {hint}valid keys here: {', '.join(sorted(valid))}"
 
 
@@ -382,6 +423,13 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             "litellm:models is empty: the proxy starts with no model to route to, and clients get errors until"
             " models are added through the admin UI or API. List the models in the stack file."
         )
+    warnings.extend(
+        f"litellm:models[{index}].model {model.model!r} has no provider prefix: LiteLLM guesses the provider from"
+        " its built-in model list and drops the model at start when the guess fails. Write <provider>/<model>,"
+        " e.g. openai/gpt-4o."
+        for index, model in enumerate(settings.models)
+        if not model.has_provider_prefix
+    )
     warnings.extend(_limit_warnings(settings))
     warnings.extend(_tracing_warnings(settings))
     warnings.extend(shared_cache_warnings(settings, stack, program_dir))

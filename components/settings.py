@@ -5,6 +5,7 @@ from these models (`python -m scripts.config_reference`). Defaults are the seed'
 pins (chart ref, image tag), which come from components/versions.py.
 """
 
+import difflib
 import math
 import re
 from typing import Annotated, Literal
@@ -47,6 +48,7 @@ from components.kube_types import (
     check_namespace_matches_host,
     url_problem,
 )
+from components.litellm_release import KEYLESS_PROVIDERS, LITELLM_VERSION, PROVIDERS, RETRY_POLICY_BASES
 from components.quantity import parse_quantity
 from components.versions import CHART_PATH, CHART_REF, CHART_REPO_URL, IMAGE_REPOSITORY, IMAGE_TAG
 
@@ -63,6 +65,15 @@ SECRET_CONFIG_KEYS = (
 )
 
 CACHE_NAMESPACE_PREFIX = "litellm_cache"
+
+DATABASE_PASSWORD_REQUIRED = (
+    "is required while database.createSecret is true (`pulumi config set --secret litellm:databasePassword ...`)"
+)
+SECRET_COMMANDS = {
+    "providerKeys": "pulumi config set --secret --path 'litellm:providerKeys.<ENV_NAME>' ...",
+    "tracingHeaders": "pulumi config set --secret --path 'litellm:tracingHeaders.<header-name>' ...",
+}
+"""How each secret mapping is set: one entry at a time, with `--path`."""
 
 # Env names the chart or this program set explicitly: an explicit `env` entry shadows the same
 # name arriving through `environmentSecrets`, so a provider key with one of these names would
@@ -379,6 +390,30 @@ class ModelSettings(_Model):
         " replicas). Unset: LiteLLM derives it from `rpm` or `tpm`.",
     )
 
+    @model_validator(mode="after")
+    def _routable(self) -> "ModelSettings":
+        provider, slash, model_id = self.model.partition("/")
+        if slash and (provider not in PROVIDERS or not model_id):
+            close = difflib.get_close_matches(provider, sorted(PROVIDERS), n=1)
+            hint = f"did you mean {close[0]}/{model_id}? " if close and model_id else ""
+            what = f"no provider {provider!r}" if model_id else f"no model after {provider!r}/"
+            raise FieldError(
+                "model",
+                f"{self.model!r}: LiteLLM {LITELLM_VERSION} knows {what} and would drop this model at start;"
+                f" {hint}write <provider>/<model>, e.g. openai/gpt-4o (providers: components/data/litellm.json)",
+            )
+        if slash and self.api_key_env is None and self.api_base is None and provider not in KEYLESS_PROVIDERS:
+            raise FieldError(
+                "apiKeyEnv",
+                f"is required for {self.model!r}: {provider} needs an API key; set apiKeyEnv to the"
+                " litellm:providerKeys entry that holds it, e.g. apiKeyEnv: OPENAI_API_KEY",
+            )
+        return self
+
+    @property
+    def has_provider_prefix(self) -> bool:
+        return "/" in self.model
+
 
 class RetryPolicySettings(_Model):
     bad_request: RetryCount | None = Field(
@@ -394,8 +429,29 @@ class RetryPolicySettings(_Model):
     content_policy_violation: RetryCount | None = Field(
         None,
         description="LiteLLM `router_settings.retry_policy.ContentPolicyViolationErrorRetries`. A content-policy"
-        " violation is also a bad request, and LiteLLM checks `badRequest` first: set only one of the two.",
+        " violation is also a bad request, and LiteLLM checks `badRequest` first: set only one of the two (or both"
+        " to the same count).",
     )
+
+    @model_validator(mode="after")
+    def _no_shadowed_class(self) -> "RetryPolicySettings":
+        """LiteLLM takes the first set class the error is an instance of: a subclass's count set next to a
+        different count of its base class never applies."""
+        policy = self.litellm_retry_policy()
+        problems = [
+            (
+                _retry_key(field),
+                f"{policy[field]} never applies while {_retry_key(base)} is {policy[base]}: LiteLLM {LITELLM_VERSION}"
+                f" checks {_retry_key(base)} first and this error class is one of its kind. Remove one of the two,"
+                " or give both the same count",
+            )
+            for field in policy
+            for base in RETRY_POLICY_BASES.get(field, [])
+            if base in policy and policy[base] != policy[field]
+        ]
+        if problems:
+            raise CrossFieldErrors(problems)
+        return self
 
     def litellm_retry_policy(self) -> dict[str, int]:
         """The classes that are set, under LiteLLM's names (`rateLimit` -> `RateLimitErrorRetries`); the
@@ -404,6 +460,12 @@ class RetryPolicySettings(_Model):
             f"{key[0].upper()}{key[1:]}ErrorRetries": value
             for key, value in self.model_dump(by_alias=True, exclude_none=True).items()
         }
+
+
+def _retry_key(field: str) -> str:
+    """`ContentPolicyViolationErrorRetries` -> `contentPolicyViolation`, the key of `litellm:router.retryPolicy`."""
+    name = field.removesuffix("ErrorRetries")
+    return name[0].lower() + name[1:]
 
 
 class FallbackSettings(_Model):
@@ -801,9 +863,7 @@ class Settings(_Model):
                     )
                 )
         if self.database.create_secret and self.database_password is None:
-            problems.append(
-                ("databasePassword", "is required while database.createSecret is true (pulumi config set --secret)")
-            )
+            problems.append(("databasePassword", DATABASE_PASSWORD_REQUIRED))
         if not self.database.create_secret and self.database_password is not None:
             problems.append(
                 ("databasePassword", "is not used when database.createSecret is false: remove it from the stack")

@@ -269,3 +269,160 @@ def test_settings_from_config_takes_the_encoded_config_as_the_cli_gives_it():
     raw = {f"litellm:{key}": encode_config_value(value) for key, value in {"replicas": 2}.items()}
     with pytest.raises(ConfigError):
         settings_from_config(raw)
+
+
+# Mistakes that pass silently -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"litellm:database_password": "hunter2-SECRET"},
+            "litellm:database_password: unknown key; did you mean litellm:databasePassword?",
+        ),
+        (
+            {"litellm:database": {"secret_name": "pg"}},
+            "litellm:database.secret_name: unknown key; did you mean litellm:database.secretName?",
+        ),
+        ({"litellm:num_retries": 3}, "litellm:num_retries: unknown key; did you mean litellm:numRetries?"),
+    ],
+    ids=["secret", "nested", "scalar"],
+)
+def test_a_snake_case_spelling_is_refused_and_its_value_never_echoed(overrides, expected):
+    text = problems(run_stack("prod", overrides))
+    assert expected in text and "SECRET" not in text
+
+
+@pytest.mark.parametrize("namespace", ["litelm", "litellm_", "LiteLLM", "lite-llm", "litellmm"])
+def test_a_misspelt_litellm_namespace_is_refused(namespace):
+    text = problems(run_stack("prod", {f"{namespace}:replicas": 5}))
+    assert f"{namespace}:replicas: unknown config namespace {namespace!r}" in text
+    assert "did you mean litellm:replicas?" in text
+
+
+@pytest.mark.parametrize("namespace", ["kubernetes", "pulumi", "random", "aws"])
+def test_keys_of_other_namespaces_are_left_alone(namespace):
+    assert run_stack("prod", {f"{namespace}:something": "x"}).error is None
+
+
+def test_a_retry_count_litellm_never_applies_is_refused():
+    text = problems(
+        run_stack("prod", {"litellm:router": {"retryPolicy": {"badRequest": 0, "contentPolicyViolation": 2}}})
+    )
+    assert "litellm:router.retryPolicy.contentPolicyViolation: 2 never applies while badRequest is 0" in text
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [{"contentPolicyViolation": 2}, {"badRequest": 1, "contentPolicyViolation": 1}, {"badRequest": 0, "timeout": 3}],
+    ids=["alone", "same-count", "unrelated-classes"],
+)
+def test_retry_counts_that_all_apply_are_accepted(policy):
+    assert settings_for(router={"retryPolicy": policy}).router.retry_policy is not None
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("opanai/gpt-4o", "'opanai/gpt-4o': LiteLLM 1.76.1 knows no provider 'opanai'"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "knows no provider 'mistralai'"),
+        ("openai/", "knows no model after 'openai/'"),
+        ("OpenAI/gpt-4o", "knows no provider 'OpenAI'"),
+    ],
+)
+def test_a_provider_prefix_litellm_does_not_know_is_refused(model, expected):
+    text = problems(
+        run_stack("prod", {"litellm:models": [{"name": "m", "model": model, "apiKeyEnv": "OPENAI_API_KEY"}]})
+    )
+    assert f"litellm:models[0].model: {model!r}: LiteLLM 1.76.1" in text and expected in text
+
+
+def test_a_misspelt_provider_gets_the_close_one_suggested():
+    text = problems(run_stack("prod", {"litellm:models": [{"name": "m", "model": "antropic/claude-sonnet-4"}]}))
+    assert "did you mean anthropic/claude-sonnet-4?" in text
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["openai/gpt-4o", "anthropic/claude-sonnet-4-20250514", "gemini/gemini-2.0-flash", "groq/llama-3.1-8b"],
+)
+def test_a_hosted_model_without_an_api_key_env_is_refused(model):
+    text = problems(run_stack("prod", {"litellm:models": [{"name": "m", "model": model}]}))
+    assert f"litellm:models[0].apiKeyEnv: is required for {model!r}" in text
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        {"name": "m", "model": "bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0"},
+        {"name": "m", "model": "vertex_ai/gemini-1.5-pro"},
+        {"name": "m", "model": "hosted_vllm/llama-3", "apiBase": "http://vllm.models.svc:8000"},
+        {"name": "m", "model": "openai/local-model", "apiBase": "http://vllm.models.svc:8000"},
+        {"name": "m", "model": "ollama/llama3", "apiBase": "http://ollama.models.svc:11434"},
+    ],
+    ids=["bedrock-iam", "vertex-workload-identity", "vllm", "openai-compatible-server", "ollama"],
+)
+def test_a_model_that_needs_no_key_is_accepted_without_one(model):
+    assert settings_for(models=[model]).models[0].api_key_env is None
+
+
+def test_a_model_without_a_provider_prefix_warns():
+    settings = settings_for(models=[{"name": "m", "model": "gpt-4o", "apiKeyEnv": "OPENAI_API_KEY"}])
+    assert any("litellm:models[0].model 'gpt-4o' has no provider prefix" in w for w in risk_warnings(settings, "dev"))
+
+
+# Guidance that points the wrong way ----------------------------------------------------------------
+
+
+def test_a_plain_text_provider_key_gets_the_path_command():
+    from offline.harness import run_program, stack_config
+
+    config, secret_keys = stack_config("prod", SECRETS)
+    secret_keys.remove("litellm:providerKeys")
+    text = problems(run_program(config, secret_keys, stack="prod"))
+    assert (
+        "litellm:providerKeys: is stored in plain text; set it with"
+        " `pulumi config set --secret --path 'litellm:providerKeys.<ENV_NAME>' ...`"
+    ) in text
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "command"),
+    [
+        ("litellm:ui.enabled", "false", "pulumi config set --path 'litellm:ui.enabled' ..."),
+        ("litellm:providerKeys.OPENAI_API_KEY", "sk-x", "pulumi config set --secret --path 'litellm:providerKeys"),
+        ("litellm:models[0].rpm", "5", "pulumi config set --path 'litellm:models[0].rpm' ..."),
+    ],
+)
+def test_a_nested_key_set_without_path_gets_the_path_command(key, value, command):
+    text = problems(run_stack("prod", {key: value}))
+    assert f"{key}: unknown key; a nested key is set with --path: `pulumi config rm {key}`" in text
+    assert command in text
+
+
+def test_a_fresh_stack_gets_every_missing_secret_in_one_round():
+    text = problems(run_stack("prod", secrets={}))
+    assert "litellm:providerKeys: is required" in text
+    assert "pulumi config set --secret --path 'litellm:providerKeys.<ENV_NAME>'" in text
+    assert "litellm:databasePassword: is required while database.createSecret is true" in text
+
+
+def test_a_fresh_stack_with_another_mistake_still_gets_every_missing_secret():
+    text = problems(run_stack("prod", {"litellm:replicas": 0}, secrets={}))
+    assert "litellm:replicas:" in text and "litellm:providerKeys: is required" in text
+    assert "litellm:databasePassword: is required" in text
+
+
+def test_a_fresh_stack_with_a_pre_existing_database_secret_needs_no_password():
+    text = problems(run_stack("prod", {"litellm:database": {"createSecret": False}}, secrets={}))
+    assert "litellm:databasePassword" not in text
+
+
+def test_the_render_says_its_placeholders_must_be_set_before_pulumi_up():
+    from offline.render import render
+
+    (warning,) = [w for w in render("prod").warnings if "placeholder" in w]
+    assert "litellm:providerKeys.OPENAI_API_KEY" in warning and "litellm:databasePassword" in warning
+    assert "before `pulumi up`" in warning
+    assert "pulumi config set --secret --path 'litellm:providerKeys.OPENAI_API_KEY' ..." in warning
