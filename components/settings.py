@@ -396,7 +396,7 @@ class ModelSettings(_Model):
         if slash and (provider not in PROVIDERS or not model_id):
             close = difflib.get_close_matches(provider, sorted(PROVIDERS), n=1)
             hint = f"did you mean {close[0]}/{model_id}? " if close and model_id else ""
-            what = f"no provider {provider!r}" if model_id else f"no model after {provider!r}/"
+            what = f"no provider {provider!r}" if model_id else f"no model after '{provider}/'"
             raise FieldError(
                 "model",
                 f"{self.model!r}: LiteLLM {LITELLM_VERSION} knows {what} and would drop this model at start;"
