@@ -12,7 +12,13 @@ from typing import Any
 
 import pulumi_policy
 import pytest
-from pulumi_policy import EnforcementLevel, PolicyResource, ResourceValidationArgs, StackValidationArgs
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ResourceValidationArgs,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
 from pulumi_policy.proxy import unknown_checking_proxy
 from pydantic import ValidationError
 
@@ -66,32 +72,77 @@ def stack_resources(rendering: Rendering) -> list[tuple[str, Any]]:
 # The pack ------------------------------------------------------------------------------------------
 
 
-def test_pack_declares_mandatory_and_advisory_policies(pack):
-    assert {policy.name: policy.enforcement_level for policy in pack.POLICIES} == {
-        "chart-ref-exact-tag": EnforcementLevel.MANDATORY,
-        "no-secret-literals": EnforcementLevel.MANDATORY,
-        "container-resource-limits": EnforcementLevel.MANDATORY,
-        "default-deny-network-policy": EnforcementLevel.MANDATORY,
-        "pinned-image-tag": EnforcementLevel.ADVISORY,
-        "production-replicas": EnforcementLevel.ADVISORY,
-    }
-
-
-def test_running_the_pack_as_the_cli_does_starts_a_policy_pack_with_every_policy(monkeypatch):
+def cli_policies(monkeypatch) -> list:
+    """The policies of the pack as `pulumi preview --policy-pack policy` starts it."""
     started = {}
-    monkeypatch.setattr(
-        pulumi_policy, "PolicyPack", lambda name, policies: started.update(name=name, policies=policies)
-    )
+    monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda name, policies: started.update(policies=policies))
     runpy.run_path(str(POLICY_DIR), run_name="__main__")
-    assert started["name"] == "litellm-review-gates"
-    assert [policy.name for policy in started["policies"]] == [
-        "chart-ref-exact-tag",
-        "no-secret-literals",
-        "container-resource-limits",
-        "default-deny-network-policy",
-        "pinned-image-tag",
-        "production-replicas",
-    ]
+    return started["policies"]
+
+
+def reported_levels(policies: list, resources: list[tuple[str, dict[str, Any]]], stack: str) -> set[EnforcementLevel]:
+    """The enforcement levels of the policies that report a violation on these resources of `stack`."""
+    levels: set[EnforcementLevel] = set()
+    proxied = [(resource_type, props(copy.deepcopy(document))) for resource_type, document in resources]
+    for policy in policies:
+
+        def report(message, urn=None, level=policy.enforcement_level):
+            levels.add(level)
+
+        if isinstance(policy, StackValidationPolicy):
+            stack_args = [PolicyResource(t, p, "urn", "name", None, None, None, [], {}) for t, p in proxied]
+            policy.validate(StackValidationArgs(stack_args), report)
+            continue
+        for resource_type, resource_props in proxied:
+            urn = f"urn:pulumi:{stack}::litellm::{resource_type}::resource"
+            policy.validate(ResourceValidationArgs(resource_type, resource_props, urn, "resource", None, None), report)
+    return levels
+
+
+def _application(resources):
+    (found,) = [document for resource_type, document in resources if resource_type == APPLICATION]
+    return found
+
+
+def _without_default_deny(resources):
+    resources[:] = [r for r in resources if r[1].get("metadata", {}).get("name") != "default-deny-all"]
+
+
+# The review gates the pack must hold, each as a breakage of a clean prod render, and the level the
+# requirement gives it: mandatory ones stop `pulumi preview` and `up`, advisory ones only report.
+REQUIRED_GATES = {
+    "chart ref not an exact tag": (
+        lambda r: _application(r)["spec"]["source"].update(targetRevision="main"),
+        EnforcementLevel.MANDATORY,
+    ),
+    "secret-looking literal in the values": (
+        lambda r: values(_application(r))["envVars"].update(OPENAI_API_KEY="sk-live-Q2w3E4r5T6y7U8i9o0"),
+        EnforcementLevel.MANDATORY,
+    ),
+    "no container limits": (lambda r: values(_application(r))["resources"].pop("limits"), EnforcementLevel.MANDATORY),
+    "no default-deny NetworkPolicy": (_without_default_deny, EnforcementLevel.MANDATORY),
+    "moving image tag": (lambda r: values(_application(r))["image"].update(tag="latest"), EnforcementLevel.ADVISORY),
+    "one replica in production": (lambda r: values(_application(r)).update(replicaCount=1), EnforcementLevel.ADVISORY),
+}
+
+
+def clean_prod(prod: Rendering) -> list[tuple[str, dict[str, Any]]]:
+    """The prod render with a versioned image tag (prod runs a moving one today): no gate reports."""
+    resources = [(resource.type, copy.deepcopy(resource.document)) for resource in prod.resources]
+    values(_application(resources))["image"]["tag"] = "main-v1.76.1-stable"
+    return resources
+
+
+def test_the_pack_started_as_the_cli_does_reports_nothing_on_a_clean_render(monkeypatch, prod):
+    assert reported_levels(cli_policies(monkeypatch), clean_prod(prod), "prod") == set()
+
+
+@pytest.mark.parametrize("gate", REQUIRED_GATES)
+def test_the_pack_started_as_the_cli_does_holds_each_gate_at_its_required_level(monkeypatch, prod, gate):
+    breakage, level = REQUIRED_GATES[gate]
+    resources = clean_prod(prod)
+    breakage(resources)
+    assert reported_levels(cli_policies(monkeypatch), resources, "prod") == {level}
 
 
 @pytest.mark.parametrize("stack", ["prod", "staging", "dev"])

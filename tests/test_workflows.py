@@ -1,5 +1,6 @@
 """The GitHub Actions workflows are valid and run what the README and the stacks say."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,35 @@ def test_prod_deploy_runs_in_the_prod_environment_that_holds_the_approval():
 def test_every_pulumi_command_runs_with_the_policy_pack():
     steps = workflow("pulumi.yml")["jobs"]["pulumi"]["steps"]
     (pulumi,) = [step for step in steps if step.get("uses", "").startswith("pulumi/actions@")]
-    assert pulumi["uses"] == "pulumi/actions@v6"
     assert pulumi["with"]["policyPacks"] == "policy"
     assert (ROOT / "policy" / "PulumiPolicy.yaml").is_file()
+
+
+# Inputs of the action (action.yml of pulumi/actions, every release since v3), and the first release
+# that runs a policy pack from a local folder (CHANGELOG.md 3.18.0, "add support for local policy
+# packs", pulumi/actions#658).
+PULUMI_ACTION_INPUTS = {
+    "command", "stack-name", "work-dir", "comment-on-pr", "github-token", "cloud-url", "secrets-provider",
+    "parallel", "message", "expect-no-changes", "diff", "replace", "target", "target-dependents", "policyPacks",
+    "policyPackConfigs", "refresh", "upsert", "edit-pr-comment", "color",
+}  # fmt: skip
+LOCAL_POLICY_PACKS_SINCE = (3, 18, 0)
+
+
+def pinned_release(ref: str) -> tuple[int, ...] | None:
+    """The release a `uses:` ref names (`v6` = the latest 6.x.y, `v3.18.0`), None for a branch or commit."""
+    match = re.fullmatch(r"v(\d+)(?:\.(\d+)\.(\d+))?", ref)
+    return tuple(int(part) for part in match.groups() if part is not None) if match else None
+
+
+def test_pulumi_action_is_a_release_that_runs_local_policy_packs_with_the_inputs_given():
+    steps = workflow("pulumi.yml")["jobs"]["pulumi"]["steps"]
+    (pulumi,) = [step for step in steps if step.get("uses", "").startswith("pulumi/actions@")]
+    release = pinned_release(pulumi["uses"].removeprefix("pulumi/actions@"))
+    assert release is not None, "pin pulumi/actions to a release tag, not a branch"
+    assert release >= LOCAL_POLICY_PACKS_SINCE[: len(release)]
+    assert set(pulumi["with"]) <= PULUMI_ACTION_INPUTS
+
+
+def test_release_pin_check_tells_releases_from_branches():
+    assert [pinned_release(ref) for ref in ("v6", "v3.18.0", "main", "v6-beta")] == [(6,), (3, 18, 0), None, None]
