@@ -113,7 +113,7 @@ INGRESS_WITH_INTERNAL: dict[str, Any] = {
     },
     "internal": INTERNAL_INGRESS,
 }
-GATEWAY_WITH_INTERNAL = {
+GATEWAY_WITH_INTERNAL: dict[str, Any] = {
     "enabled": True,
     "type": "gateway",
     "public": {"gateway": {"name": "public", "namespace": "gateway", "listener": "https"}},
