@@ -23,8 +23,11 @@ SECRETS_REVISION_ANNOTATION = "litellm-secrets-revision"
 def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict[str, Any]:
     """`secrets_revision` (a string or a Pulumi output) changes exactly when a Secret the pods read changes."""
     secrets = secret_layout(settings)
+    # With autoscaling on, the chart leaves `replicas` out of the Deployment (the HPA owns the count)
+    # and ignores replicaCount.
+    replicas = {} if settings.autoscaling.enabled else {"replicaCount": settings.replicas}
     values = {
-        "replicaCount": settings.replicas,
+        **replicas,
         "image": {
             "repository": settings.image.repository,
             "tag": settings.image.tag,

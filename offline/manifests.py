@@ -11,6 +11,7 @@ Secret data is returned as the program produced it; redaction is the writer's jo
 """
 
 import contextlib
+import functools
 import hashlib
 import json
 import tempfile
@@ -127,7 +128,7 @@ def render_manifests(
     program = sorted(_program_manifests(run), key=lambda m: (m.kind, m.namespace or "", m.name))
     release_name, namespace, values = _delivery(run)
     folder = chart_folder(settings.chart)
-    chart = _chart_manifests(folder, values, release_name, namespace)
+    chart = render_chart(folder, values, release_name, namespace)
     return Manifests(
         stack=stack,
         delivery=settings.delivery,
@@ -289,15 +290,16 @@ def chart_sum_problems(folder: Path, ref: str) -> str | None:
     return "; ".join(parts) or None
 
 
-def _chart_manifests(folder: Path, values: dict[str, Any], release_name: str, namespace: str) -> list[Manifest]:
-    # Imported here: the Helm engine (about 75 MB) is for the review tools, not the program.
-    import helm_python
+def render_templates(folder: Path, values: dict[str, Any], release_name: str, namespace: str) -> dict[str, str]:
+    """Helm's output for these values, template path -> text, as a first install of the release."""
+    return _loaded_chart(folder, _chart_files_state(folder)).render(
+        values, name=release_name, namespace=namespace, is_install=True
+    )
 
-    chart = helm_python.Chart.load(folder)
-    try:
-        rendered = chart.render(values, name=release_name, namespace=namespace, is_install=True)
-    finally:
-        chart.close()
+
+def render_chart(folder: Path, values: dict[str, Any], release_name: str, namespace: str) -> list[Manifest]:
+    """The chart's objects for these values, as a first install of the release renders them."""
+    rendered = render_templates(folder, values, release_name, namespace)
     manifests = []
     for template in sorted(rendered):
         if not template.endswith((".yaml", ".yml")):
@@ -312,3 +314,18 @@ def _chart_manifests(folder: Path, values: dict[str, Any], release_name: str, na
             hook = HELM_HOOK in annotations or ARGOCD_HOOK in annotations
             manifests.append(Manifest("hook" if hook else "chart", document))
     return manifests
+
+
+def _chart_files_state(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    return tuple(
+        sorted((str(path), stat.st_mtime_ns, stat.st_size) for path in folder.rglob("*") if (stat := path.stat()))
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded_chart(folder: Path, files_state: tuple[tuple[str, int, int], ...]) -> Any:
+    """The chart loaded once per folder and file state (loading with its subcharts takes about 45 ms)."""
+    # Imported here: the Helm engine (about 75 MB) is for the review tools, not the program.
+    import helm_python
+
+    return helm_python.Chart.load(folder)

@@ -10,6 +10,7 @@ from components.settings import SECRET_CONFIG_KEYS
 from components.values import SECRETS_REVISION_ANNOTATION
 from offline import render
 from offline.harness import run_program, stack_config, unwrap_secrets
+from tests import kube
 from tests.conftest import MASTER_KEY, OPENAI_KEY, REDIS_PASSWORD, SECRETS, render_stack, run_stack
 
 SECRET = "kubernetes:core/v1:Secret"
@@ -111,12 +112,9 @@ def test_the_salt_key_secret_is_written_only_when_created():
 
 def test_a_recovered_stack_hands_the_old_salt_key_to_the_pods():
     manifests = render_stack("prod", RECOVERY)
-    assert manifests.run.of_type(RANDOM_PASSWORD) == [manifests.run.one(RANDOM_PASSWORD, "litellm-secrets-master-key")]
-    secrets = {secret["metadata"]["name"]: secret["stringData"] for secret in manifests.all("Secret")}
-    (proxy,) = manifests.find("Deployment", "litellm")["spec"]["template"]["spec"]["containers"]
-    environment: dict[str, str] = {}
-    for source in proxy["envFrom"]:
-        environment.update(secrets[source["secretRef"]["name"]])
+    run = manifests.run
+    assert run.of_type(RANDOM_PASSWORD) == [run.one(RANDOM_PASSWORD, "litellm-secrets-master-key")]
+    environment = kube.expand_env(kube.container(manifests.find("Deployment"), "litellm"), kube.secret_data(manifests))
     assert environment["LITELLM_SALT_KEY"] == OLD_SALT_KEY
 
 

@@ -1,12 +1,12 @@
-"""Secrets are never lost and never leak; every Secret the pods read exists with its key."""
+"""Secrets are never lost and never leak. (That every Secret and key the pods read exists is tested
+on the chart's real render, tests/test_chart.py.)"""
 
-from urllib.parse import parse_qs, quote, unquote, urlparse
+from urllib.parse import quote
 
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
 from offline.harness import map_tree, unwrap_secrets
-from tests import chart_model
 from tests.conftest import (
     ANTHROPIC_KEY,
     DATABASE_PASSWORD,
@@ -55,52 +55,6 @@ def test_no_secret_value_appears_outside_secrets_and_secret_outputs(stack, overr
     exposed += [dump(_strip_secret_wrapped(run.outputs)), dump(run.logs)]
     leaks = [value for value in secrets for text in exposed if value in text or quote(value, safe="") in text]
     assert leaks == []
-
-
-@pytest.mark.parametrize(
-    "stack, overrides",
-    [
-        ("prod", {}),
-        ("staging", {}),
-        ("dev", {}),
-        ("prod", ALL_SECRETS),
-        ("prod", {"litellm:splitProviderKeys": True}),
-    ],
-    ids=["prod", "staging", "dev", "prod-redis-auth", "prod-split-keys"],
-)
-def test_every_secret_and_key_the_pods_read_is_created(stack, overrides, chart_folder):
-    run = run_stack(stack, overrides)
-    created = secret_data(run)
-    values = _values(run)
-    refs = chart_model.secret_refs(chart_model.proxy_container(values)) + chart_model.secret_refs(
-        chart_model.migration_job(values)
-    )
-    missing = [(name, key) for name, key in refs if name not in created or (key and key not in created[name])]
-    assert refs and missing == []
-
-
-def test_database_secret_yields_the_seed_database_url_for_a_url_special_password():
-    run = run_stack("prod")
-    values = _values(run)
-    environment = chart_model.expand_env(chart_model.proxy_container(values), secret_data(run))
-    assert environment["DATABASE_URL"] == (
-        f"postgresql://litellm:{quote(DATABASE_PASSWORD, safe='')}"
-        "@postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local:5432/app?schema=litellm"
-    )
-
-
-@pytest.mark.parametrize("password", [DATABASE_PASSWORD, "a@b:c/d?e#f%g", "plain-Password_123", "ünïcode pass"])
-def test_url_special_password_parses_back_from_the_migration_job_url(password):
-    run = run_stack("prod", {"litellm:databasePassword": password})
-    job = chart_model.migration_job(_values(run))
-    url = urlparse(chart_model.expand_env(job, secret_data(run))["DATABASE_URL"])
-    assert (unquote(url.username), unquote(url.password)) == ("litellm", password)
-    assert (url.hostname, url.port, url.path) == (
-        "postgresql-cloudnative-pg-cluster-pooler-rw.postgresql.svc.cluster.local",
-        5432,
-        "/app",
-    )
-    assert parse_qs(url.query) == {"schema": ["litellm"]}
 
 
 def test_salt_key_is_generated_once_protected_and_kept_on_destroy():
