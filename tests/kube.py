@@ -89,6 +89,12 @@ def _strict_validator(kind: str, api_version: str, version: str) -> jsonschema.p
     return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
+def is_custom_resource(manifest: dict[str, Any]) -> bool:
+    """Kubernetes' own API groups are `core` (no group), single words (`apps`) or `*.k8s.io`."""
+    group = manifest["apiVersion"].rpartition("/")[0]
+    return "." in group and not group.endswith(".k8s.io")
+
+
 def strict_schema_errors(manifest: dict[str, Any], version: str) -> list[str]:
     """Every place where `manifest` breaks the strict (no unknown fields) Kubernetes schema."""
     validator = _strict_validator(manifest["kind"], manifest["apiVersion"], version)
