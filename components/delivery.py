@@ -3,7 +3,7 @@
 Both take the same values from `build_chart_values`; neither contains a secret value.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pulumi_kubernetes as k8s
 from components.settings import RELEASE_NAME, Settings
 
 ARGOCD_APPLICATION_CRD = "applications.argoproj.io"
+APPLICATION_API_VERSION = "argoproj.io/v1alpha1"
 ARGOCD_RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 FETCH_SCRIPT = "scripts/fetch-chart.sh"
 FETCHED_FROM = ".fetched-from"
@@ -38,6 +39,37 @@ def application_spec(settings: Settings, values: dict[str, Any]) -> dict[str, An
             "syncOptions": ["CreateNamespace=true"],
         },
     }
+
+
+VALUES_OBJECT_PATH = ("spec", "source", "helm", "valuesObject")
+
+
+def values_object_problem(crd_spec: Mapping[str, Any] | None) -> str | None:
+    """Why the installed Application CRD would drop the chart values, or None.
+
+    `crd_spec` is the CRD's spec as the provider reads it (snake_case field names). An API server prunes
+    fields its CRD schema does not declare; `valuesObject` arrived with ArgoCD 2.8.
+    """
+    versions = [v for v in (crd_spec or {}).get("versions") or [] if v.get("name") == "v1alpha1"]
+    if not versions:
+        return f"the CRD {ARGOCD_APPLICATION_CRD} in this cluster serves no argoproj.io/v1alpha1"
+    node: Mapping[str, Any] = (versions[0].get("schema") or {}).get("open_apiv3_schema") or {}
+    for field in VALUES_OBJECT_PATH:
+        node = (node.get("properties") or {}).get(field) or {}
+    if node:
+        return None
+    return (
+        f"the CRD {ARGOCD_APPLICATION_CRD} in this cluster has no {'.'.join(VALUES_OBJECT_PATH)} (ArgoCD older"
+        " than 2.8): its API server would drop the chart values without an error and ArgoCD would deploy the"
+        " chart's defaults (a bundled PostgreSQL, a random master key, demo models). Upgrade ArgoCD to 2.8 or later"
+    )
+
+
+def _checked_project(crd_spec: Mapping[str, Any] | None, project: str) -> str:
+    problem = values_object_problem(crd_spec)
+    if problem:
+        raise pulumi.RunError(f"ArgoCD preflight: {problem}")
+    return project
 
 
 def chart_source_problem(settings: Settings) -> str | None:
@@ -85,14 +117,15 @@ class ArgoCDApplication(pulumi.ComponentResource):
     ):
         super().__init__("litellm:index:ArgoCDApplication", name, None, opts)
         # Preflight: reading the CRD makes `pulumi preview` fail when ArgoCD is not installed, instead
-        # of a green preview and an `up` that fails on the unknown kind.
+        # of a green preview and an `up` that fails on the unknown kind; and when its schema would drop
+        # `valuesObject`, the Application is never registered (its apiVersion waits for the check).
         crd = k8s.apiextensions.v1.CustomResourceDefinition.get(
             f"{name}-crd-preflight", ARGOCD_APPLICATION_CRD, opts=pulumi.ResourceOptions(parent=self)
         )
         argocd = settings.argocd
         self.application = k8s.apiextensions.CustomResource(
             name,
-            api_version="argoproj.io/v1alpha1",
+            api_version=APPLICATION_API_VERSION,
             kind="Application",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=RELEASE_NAME,
@@ -102,7 +135,11 @@ class ArgoCDApplication(pulumi.ComponentResource):
                 # it, the workloads stay orphaned in the cluster.
                 finalizers=[ARGOCD_RESOURCES_FINALIZER] if argocd.cascade_delete else None,
             ),
-            spec=application_spec(settings, values),
+            # The spec waits for the CRD check: an old CRD stops the run before the Application is registered.
+            spec={
+                **application_spec(settings, values),
+                "project": crd.spec.apply(lambda spec: _checked_project(spec, argocd.project)),
+            },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[crd, *depends_on]),
         )
         self.register_outputs({"name": RELEASE_NAME, "namespace": argocd.namespace})

@@ -68,11 +68,33 @@ class Run:
         return [message for level, message in self.logs if level == "WARNING"]
 
 
+CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+
+
+def application_crd_spec(values_object: bool = True) -> dict[str, Any]:
+    """The part of ArgoCD's Application CRD (argo-cd manifests/crds/application-crd.yaml) the program reads:
+    `spec.source.helm.valuesObject` arrived with ArgoCD 2.8; an older CRD lacks it."""
+    helm = {"releaseName": {"type": "string"}, "values": {"type": "string"}}
+    if values_object:
+        helm["valuesObject"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+    source = {"properties": {"helm": {"properties": helm, "type": "object"}}, "type": "object"}
+    schema = {"properties": {"spec": {"properties": {"source": source}, "type": "object"}}, "type": "object"}
+    version = {"name": "v1alpha1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}
+    return {"group": "argoproj.io", "scope": "Namespaced", "versions": [version]}
+
+
 class FakeCloud(mocks.Mocks):
-    """Returns what the providers would: inputs as state, plus realistic computed values."""
+    """Returns what the providers would: inputs as state, plus realistic computed values; reads of
+    CustomResourceDefinitions return `crds` (name -> spec), by default an ArgoCD 2.8+ Application CRD."""
+
+    def __init__(self, crds: Mapping[str, dict[str, Any]] | None = None):
+        super().__init__()
+        self.crds = dict(crds) if crds is not None else {"applications.argoproj.io": application_crd_spec()}
 
     def new_resource(self, args: mocks.MockResourceArgs):
         state = dict(args.inputs)
+        if args.typ == CRD and args.resource_id in self.crds:
+            state["spec"] = self.crds[args.resource_id]
         # A new random value whenever the keepers change, as the provider replaces the resource then.
         keepers = json.dumps(unwrap_secrets(args.inputs.get("keepers")), sort_keys=True, default=str)
         if args.typ == "random:index/randomPassword:RandomPassword":
@@ -178,6 +200,7 @@ def run_program(
     stack: str = "dev",
     preview: bool = False,
     main: Path = PROGRAM_DIR / "__main__.py",
+    cloud: FakeCloud | None = None,
 ) -> Run:
     """Evaluate the program once; exceptions are returned in `Run.error`, not raised."""
     runtime_config.set_all_config(dict(config), list(secret_keys or []))
@@ -190,7 +213,7 @@ def run_program(
     logger.setLevel(logging.DEBUG)
     handler = _ListHandler()
     logger.handlers = [handler]
-    monitor = RecordingMonitor(FakeCloud())
+    monitor = RecordingMonitor(cloud or FakeCloud())
     runtime_settings.ROOT.set(None)
     mocks.set_mocks(monitor.mocks, project=PROJECT, stack=stack, preview=preview, logger=logger, monitor=monitor)
     monitor.registrations.clear()
@@ -202,6 +225,11 @@ def run_program(
         error = exc
     finally:
         runtime_settings.ROOT.set(None)
+        # A run that failed in an apply leaves its outputs' tasks registered; the next run would wait on
+        # them, on this run's closed loop.
+        for task in list(runtime_settings.SETTINGS.outputs):
+            task.cancel()
+        runtime_settings.SETTINGS.outputs.clear()
         loops.close_all()
         asyncio.set_event_loop_policy(previous_policy)
         # The program freezes the SDK's heap for its one run; a process that runs it again and again
