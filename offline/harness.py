@@ -74,7 +74,7 @@ CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 def application_crd_spec(values_object: bool = True) -> dict[str, Any]:
     """The part of ArgoCD's Application CRD (argo-cd manifests/crds/application-crd.yaml) the program reads:
     `spec.source.helm.valuesObject` arrived with ArgoCD 2.8; an older CRD lacks it."""
-    helm = {"releaseName": {"type": "string"}, "values": {"type": "string"}}
+    helm: dict[str, dict[str, Any]] = {"releaseName": {"type": "string"}, "values": {"type": "string"}}
     if values_object:
         helm["valuesObject"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
     source = {"properties": {"helm": {"properties": helm, "type": "object"}}, "type": "object"}
