@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from offline.harness import unwrap_secrets
+from offline.manifests import render_manifests
 from tests.conftest import run_stack
 from tests.netpol import selector_matches
 
@@ -39,6 +40,30 @@ def prod():
 @pytest.fixture(scope="module")
 def values(prod) -> dict[str, Any]:
     return _values_object(prod)
+
+
+# ------------------------------------------------------------------------------ Spread across nodes
+
+
+@pytest.fixture(scope="module")
+def rendered_prod():
+    return render_manifests("prod")
+
+
+@pytest.mark.parametrize(("kind", "name"), [("Deployment", "litellm"), ("Job", "litellm-migrations")])
+def test_pods_prefer_distinct_nodes_as_strongly_as_a_preference_can(rendered_prod, kind, name):
+    # The chart applies `affinity` to the Deployment and the migration Job alike (docs/chart-contract.md).
+    pod = rendered_prod.find(kind, name)["spec"]["template"]
+    anti_affinity = pod["spec"]["affinity"]["podAntiAffinity"]
+    # Preferred, not required: replicas still schedule when there are fewer nodes than replicas.
+    assert set(anti_affinity) == {"preferredDuringSchedulingIgnoredDuringExecution"}
+    (term,) = anti_affinity["preferredDuringSchedulingIgnoredDuringExecution"]
+    # WeightedPodAffinityTerm.weight lies in 1-100 (Kubernetes API reference): 100 outweighs any other
+    # preference the scheduler scores, as a spread that protects availability should.
+    assert term["weight"] == 100
+    assert term["podAffinityTerm"]["topologyKey"] == "kubernetes.io/hostname"
+    proxy = rendered_prod.find("Deployment", "litellm")["spec"]["template"]["metadata"]["labels"]
+    assert selector_matches(term["podAffinityTerm"]["labelSelector"], proxy)
 
 
 # ------------------------------------------------------------------------------ PodDisruptionBudget

@@ -163,6 +163,16 @@ def test_a_url_special_password_parses_back_from_the_expanded_url(password):
         )
 
 
+@pytest.mark.parametrize("user", ["ops:admin", "team/ops", "a%41b", "app@team"])
+def test_a_url_special_user_name_parses_back_from_the_expanded_url(user):
+    database = {"host": "db.example.internal", "port": 5432, "name": "app", "user": user}
+    manifests = render_stack("prod", {"litellm:database": database})
+    for workload in (proxy, migrations):
+        url = urlparse(expand_env(workload(manifests), secret_data(manifests))["DATABASE_URL"])
+        assert (unquote(url.username or ""), unquote(url.password or "")) == (user, DATABASE_PASSWORD)
+        assert (url.hostname, url.port, url.path) == ("db.example.internal", 5432, "/app")
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_proxy_reads_the_programs_master_key(case):
     manifests = rendered(case)

@@ -124,6 +124,12 @@ def test_release_installs_the_fetched_chart_at_the_pinned_ref_with_explicit_safe
     assert release["dependencyUpdate"] is False
 
 
+def test_release_keeps_the_revisions_helm_upgrade_keeps(dev):
+    # The provider keeps every revision when maxHistory is unset (0, "no limit"), each one a Secret in
+    # the namespace holding the whole release; `helm upgrade` keeps 10 (`--history-max`, default 10).
+    assert dev.one(RELEASE).inputs["maxHistory"] == 10
+
+
 def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = run_stack("dev")
