@@ -7,6 +7,7 @@ not know (so an unknown field is an error here) and checks the CEL rules listed 
 """
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -170,3 +171,16 @@ def test_an_alert_with_a_bad_duration_is_refused(gateway_variant):
     rule["spec"]["groups"][0]["rules"][0]["for"] = "5 minutes"
     with pytest.raises(jsonschema.ValidationError):
         validate_custom(rule)
+
+
+# ingress-nginx's admission webhook refuses a whole Ingress when one Exact or Prefix path has other
+# characters (kubernetes/ingress-nginx, internal/ingress/inspector/rules.go `validPathType`).
+INGRESS_NGINX_VALID_PATH = re.compile(r"^/[A-Za-z0-9._\-/]*$")
+
+
+def test_every_ingress_path_passes_ingress_nginx_admission(rendered):
+    for ingress in [obj for obj in _ours(rendered) if obj["kind"] == "Ingress"]:
+        for rule in ingress["spec"]["rules"]:
+            for path in rule["http"]["paths"]:
+                assert path["pathType"] in ("Exact", "Prefix")
+                assert INGRESS_NGINX_VALID_PATH.match(path["path"]), path["path"]
