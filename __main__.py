@@ -18,8 +18,15 @@ def main() -> None:
         pulumi.log.warn(warning)
 
     litellm = LiteLLM("litellm", settings)
-    for output_name, value in litellm.outputs.items():
-        pulumi.export(output_name, value)
+    pulumi.export("namespace", litellm.namespace)
+    pulumi.export("serviceHost", litellm.service_host)
+    pulumi.export("servicePort", litellm.service_port)
+    pulumi.export("inClusterUrl", litellm.in_cluster_url)
+    pulumi.export("publicUrl", litellm.public_url)
+    pulumi.export("chart", litellm.chart)
+    pulumi.export("delivery", litellm.delivery)
+    pulumi.export("secretNames", litellm.secret_names)
+    pulumi.export("masterKey", litellm.master_key)
 
 
 # Building the resources loads most of the Kubernetes SDK (its API modules load on first use): a

@@ -1,5 +1,7 @@
 """The LiteLLM proxy on Kubernetes: one component that owns every resource of the deployment."""
 
+from typing import Any
+
 import pulumi
 
 from components.access import LiteLLMAccess
@@ -16,6 +18,20 @@ from components.values import build_chart_values
 
 
 class LiteLLM(pulumi.ComponentResource):
+    namespace: pulumi.Output[str]
+    service_host: str
+    """In-cluster DNS name of the chart's Service."""
+    service_port: int
+    in_cluster_url: str
+    public_url: str | None
+    chart: dict[str, str]
+    """Where the chart comes from: `repoUrl`, `path` and `ref`."""
+    delivery: str
+    secret_names: dict[str, Any]
+    """The Secret the program writes for each kind of credential, by name only."""
+    master_key: pulumi.Output[str]
+    """The proxy's master key, a secret output."""
+
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):
         super().__init__("litellm:index:LiteLLM", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -42,23 +58,22 @@ class LiteLLM(pulumi.ComponentResource):
         else:
             HelmRelease(f"{name}-release", settings, values, namespace.name, depends_on=prerequisites, opts=child)
 
-        host = service_host(settings)
-        self.outputs = {
-            "namespace": namespace.name,
-            "serviceHost": host,
-            "servicePort": settings.service.port,
-            "inClusterUrl": f"http://{host}:{settings.service.port}",
-            "publicUrl": settings.public_url,
-            "chart": {"repoUrl": settings.chart.repo_url, "path": settings.chart.path, "ref": settings.chart.ref},
-            "delivery": settings.delivery,
-            "secretNames": {
-                "masterKey": layout.master_key,
-                "saltKey": layout.salt_key,
-                "database": layout.database,
-                "providerKeys": sorted(set(layout.provider_keys.values())),
-                "redis": layout.redis,
-                "tracing": layout.tracing,
-            },
-            "masterKey": secrets.master_key,
+        self.namespace = namespace.name
+        self.service_host = service_host(settings)
+        self.service_port = settings.service.port
+        self.in_cluster_url = f"http://{self.service_host}:{self.service_port}"
+        self.public_url = settings.public_url
+        self.chart = {"repoUrl": settings.chart.repo_url, "path": settings.chart.path, "ref": settings.chart.ref}
+        self.delivery = settings.delivery
+        self.secret_names = {
+            "masterKey": layout.master_key,
+            "saltKey": layout.salt_key,
+            "database": layout.database,
+            "providerKeys": sorted(set(layout.provider_keys.values())),
+            "redis": layout.redis,
+            "tracing": layout.tracing,
         }
-        self.register_outputs(self.outputs)
+        self.master_key = secrets.master_key
+        self.register_outputs(
+            {"namespace": self.namespace, "inClusterUrl": self.in_cluster_url, "masterKey": self.master_key}
+        )

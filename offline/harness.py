@@ -45,6 +45,8 @@ class Registration:
     read: bool = False
     """True for a `.get()` read of an existing object rather than a resource the program manages."""
     ignore_changes: list[str] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    """A component's registered outputs (`register_outputs`): its public interface."""
 
 
 @dataclass
@@ -160,8 +162,12 @@ class RecordingMonitor(mocks.MockMonitor):
         return response
 
     def RegisterResourceOutputs(self, request):
+        outputs = rpc.deserialize_properties(request.outputs)
         if request.urn == self.stack_urn:
-            self.stack_outputs = rpc.deserialize_properties(request.outputs)
+            self.stack_outputs = outputs
+        for registration in self.registrations:
+            if registration.urn == request.urn:
+                registration.outputs = outputs
         return super().RegisterResourceOutputs(request)
 
 

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
-from components.values import SECRETS_REVISION_ANNOTATION, build_chart_values
+from components.values import build_chart_values
 from offline.harness import map_tree
 from tests.conftest import committed_settings, run_stack
 
@@ -22,9 +22,9 @@ def _as_recorded(value):
     return map_tree(value, lambda item: float(item) if isinstance(item, int) and not isinstance(item, bool) else item)
 
 
-def _expected_values(stack: str, recorded: dict):
-    """The values function's output, with the secrets revision the run recorded (a random id of its own)."""
-    revision = recorded["podAnnotations"][SECRETS_REVISION_ANNOTATION]
+def _expected_values(stack: str, run):
+    """The values function's output, with the secrets revision of the run's Secrets component."""
+    revision = run.one("litellm:index:Secrets").outputs["revision"]
     return _as_recorded(build_chart_values(committed_settings(stack), secrets_revision=revision))
 
 
@@ -100,8 +100,7 @@ def test_prod_values_reproduce_the_seed_workload(prod):
 
 
 def test_application_carries_exactly_the_values_function_output(prod):
-    recorded = prod.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"]
-    assert recorded == _expected_values("prod", recorded)
+    assert prod.one(APPLICATION).inputs["spec"]["source"]["helm"]["valuesObject"] == _expected_values("prod", prod)
 
 
 def test_dev_delivers_through_exactly_one_release_and_no_application(dev):
@@ -110,8 +109,7 @@ def test_dev_delivers_through_exactly_one_release_and_no_application(dev):
 
 
 def test_release_carries_exactly_the_values_function_output(dev, chart_folder):
-    recorded = dev.one(RELEASE).inputs["values"]
-    assert recorded == _expected_values("dev", recorded)
+    assert dev.one(RELEASE).inputs["values"] == _expected_values("dev", dev)
 
 
 def test_release_installs_the_fetched_chart_at_the_pinned_ref_with_explicit_safety_settings(dev):
@@ -239,3 +237,14 @@ def test_staging_uses_its_own_database_redis_and_cache_namespace():
     cache = values["proxy_config"]["litellm_settings"]["cache_params"]
     assert cache["host"] == "redis.redis-staging.svc.cluster.local"
     assert cache["namespace"] != "litellm_cache"
+
+
+def test_every_component_registers_the_outputs_it_exposes(prod):
+    components = [r for r in prod.registrations if not r.custom]
+    assert components and [r.type for r in components if not r.outputs] == []
+
+
+def test_stack_outputs_agree_with_the_litellm_components_outputs(prod):
+    component = prod.one("litellm:index:LiteLLM").outputs
+    assert {"namespace", "inClusterUrl", "masterKey"} <= set(component)
+    assert {name: prod.outputs[name] for name in component} == component
