@@ -30,7 +30,6 @@ from components.config import (
     StackFileError,
     read_stack_config,
     settings_from_config,
-    stack_file,
 )
 from components.delivery import FETCH_SCRIPT, FETCHED_FROM
 from components.settings import SECRET_CONFIG_KEYS, ChartSettings, DatabaseSettings, Settings
@@ -146,11 +145,11 @@ def program_config(
     stack: str, overrides: Mapping[str, Any] | None = None, secrets: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """The config and secret keys the program gets for the stack, as `render_manifests` describes."""
-    if not stack or "/" in stack or stack.startswith(".") or not stack_file(stack).is_file():
+    if not stack or "/" in stack or stack.startswith(".") or not harness.stack_file(stack).is_file():
         known = ", ".join(sorted(path.name.split(".")[1] for path in PROGRAM_DIR.glob("Pulumi.*.yaml")))
         raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     try:
-        read_stack_config(stack_file(stack))
+        read_stack_config(harness.stack_file(stack))
     except StackFileError as error:
         raise RenderError(str(error)) from None
     config, secret_keys = harness.stack_config(stack, secrets)

@@ -1,24 +1,30 @@
-"""Render a stack offline, for review: `python -m offline.render <stack> [--out rendered/<stack>]`.
+"""Render a stack offline, for review: `python -m offline.render <stack> [--out DIR] [--diff GIT-REF]`.
 
 Runs the real program for `Pulumi.<stack>.yaml` under the offline harness (no Pulumi CLI, no
-cluster, no network) and writes what it would create, as YAML:
+cluster, no network), renders the pinned chart with the values it registered through Helm's own
+template engine (offline/manifests.py), and writes the hydrated manifest set as YAML:
 
-- one file per Kubernetes object, `<kind>-<namespace>-<name>.yaml` (`<kind>-<name>.yaml` when
-  cluster-scoped), Secrets with every value replaced by `<redacted>`; the ArgoCD Application is one
-  of them, as a full manifest;
+- one file per object ArgoCD, Helm or Pulumi applies, `<kind>-<namespace>-<name>.yaml`
+  (`<kind>-<name>.yaml` when cluster-scoped): the program's own objects (the ArgoCD Application
+  among them) and the chart's Deployment, Service, ConfigMap and migration Job. Secrets show their
+  keys only, each value `<redacted>`, under a fingerprint of their data that changes with any value;
 - `helm-release.yaml`, the Helm release's inputs, for stacks with `litellm:delivery: helm`;
-- `values.yaml`, the chart values, for `helm template litellm <chart> -f values.yaml`.
+- `values.yaml`, the chart values;
+- `SUMMARY.md`: kind, name, who delivers it (program, chart, hook), protected, kept on destroy.
 
-Secret config the stack file leaves out (ours leave out all of it) becomes a visible placeholder.
-Helm delivery checks that the fetched chart is on disk; render needs only the chart's folder name,
-so it runs the program in a temporary folder holding a stub `Chart.yaml` there. The output is
-deterministic: keys sorted, numbers as the stack file wrote them, so two renders diff cleanly.
+`--diff GIT-REF` also renders the stack as the program at that commit does (in a temporary git
+worktree) and prints a unified diff from that render to this one. Secret config the stack file
+leaves out (ours leave out all of it) becomes a visible placeholder. The output is deterministic:
+keys sorted, numbers as the stack file wrote them, so two renders are byte-identical.
 """
 
 import argparse
 import contextlib
+import difflib
+import hashlib
 import json
 import re
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -26,14 +32,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import yaml
 from pulumi.runtime import rpc
-from pydantic import ValidationError
 
-from components.config import PROGRAM_DIR, ConfigError, StackFileError, committed_stacks, settings_from_config
-from components.settings import DatabaseSettings
+from components.config import PROGRAM_DIR, StackFileError, committed_stacks
 from offline import harness
+from offline.manifests import Manifest, Manifests, RenderError, placeholder_secrets, render_manifests
 
 REDACTED = "<redacted>"
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -41,11 +45,10 @@ RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 RELEASE_FILE = "helm-release.yaml"
 VALUES_FILE = "values.yaml"
+SUMMARY_FILE = "SUMMARY.md"
 _STACK_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
-
-class RenderError(Exception):
-    """A problem the user fixes (bad config, unknown stack, output folder): reported without a traceback."""
+__all__ = ["RenderError", "Rendering", "main", "render", "write"]
 
 
 @dataclass(frozen=True)
@@ -54,47 +57,89 @@ class RenderedResource:
     """Pulumi type token, e.g. `kubernetes:core/v1:Secret`."""
     file: str
     document: dict[str, Any]
-    """The resource's inputs as written to `file`: a manifest for Kubernetes objects."""
+    """The resource's inputs as written to `file`, secret values redacted: a manifest for Kubernetes objects."""
 
 
 @dataclass(frozen=True)
 class Rendering:
     stack: str
     resources: list[RenderedResource]
-    """Sorted by file name."""
+    """What the program registers (the input of the policy pack), sorted by file name."""
+    chart: list[RenderedResource]
+    """The chart's objects as Helm renders them with the registered values, sorted by file name."""
     values: dict[str, Any] | None
     warnings: list[str]
+    manifests: Manifests
 
     def files(self) -> dict[str, dict[str, Any]]:
-        files = {resource.file: resource.document for resource in self.resources}
+        files = {resource.file: resource.document for resource in [*self.resources, *self.chart]}
         if self.values is not None:
             files[VALUES_FILE] = self.values
         return files
 
+    def texts(self) -> dict[str, str]:
+        """File name -> the exact text written."""
+        fingerprints = {
+            _file_name(manifest.object): _fingerprint(manifest.object)
+            for manifest in self.manifests.objects
+            if manifest.kind == "Secret"
+        }
+        texts = {
+            name: (f"# data fingerprint: {fingerprints[name]}\n" if name in fingerprints else "") + to_yaml(document)
+            for name, document in self.files().items()
+        }
+        texts[SUMMARY_FILE] = summary(self.manifests.objects)
+        return texts
+
 
 def render(stack: str) -> Rendering:
-    """Run the program for `Pulumi.<stack>.yaml` with placeholder secrets; raise RenderError on bad config."""
+    """Render `Pulumi.<stack>.yaml` with placeholder secrets; RenderError for anything the user fixes."""
     if not _STACK_NAME.match(stack) or not harness.stack_file(stack).is_file():
         known = ", ".join(committed_stacks())
         raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     try:
         config, _ = harness.stack_config(stack)
-        placeholders = _placeholder_secrets(config)
-        config, secret_keys = harness.stack_config(stack, placeholders)
     except StackFileError as exc:
         raise RenderError(str(exc)) from None
-    with _chart_stub(config, secret_keys):
-        run = harness.run_program(config, secret_keys, stack=stack)
-    if isinstance(run.error, pulumi.RunError):
-        raise RenderError(str(run.error))
-    if run.error is not None:
-        raise run.error
-    resources = sorted(_rendered_resources(run.registrations), key=lambda resource: resource.file)
-    names = [resource.file for resource in resources]
+    placeholders = placeholder_secrets(config)
+    manifests = render_manifests(stack, secrets=placeholders)
+    resources = sorted(_rendered_resources(manifests.run.registrations), key=lambda resource: resource.file)
+    chart = sorted(
+        (RenderedResource(_CHART, _file_name(m.object), m.object) for m in manifests.objects if m.source != "program"),
+        key=lambda resource: resource.file,
+    )
+    names = [resource.file for resource in [*resources, *chart]]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise RenderError(f"two objects render to the same file: {', '.join(duplicates)}")
-    return Rendering(stack, resources, _chart_values(resources), [*_placeholder_warnings(placeholders), *run.warnings])
+    warnings = [*_placeholder_warnings(placeholders), *manifests.run.warnings]
+    return Rendering(stack, resources, chart, _chart_values(resources), warnings, manifests)
+
+
+_CHART = "chart"
+"""The type of a chart object in `Rendering.chart`: Helm, not Pulumi, applies it."""
+
+
+def summary(objects: list[Manifest]) -> str:
+    """A Markdown table of every object: who delivers it, and whether it survives a mistake or a destroy."""
+    order = {"program": 0, "chart": 1, "hook": 2}
+    rows = sorted(objects, key=lambda m: (order[m.source], m.kind, m.namespace or "", m.name))
+    lines = [
+        "| kind | name | delivered by | protected | kept on destroy |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {m.kind} | {m.namespace + '/' if m.namespace else ''}{m.name} | {m.source} |"
+            f" {'yes' if m.protected else 'no'} | {'yes' if m.retained else 'no'} |"
+            for m in rows
+        ),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _fingerprint(secret: dict[str, Any]) -> str:
+    """Changes when any key or value of the Secret changes; the values themselves stay out of the files."""
+    data = {**(secret.get("data") or {}), **(secret.get("stringData") or {})}
+    return "sha256:" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _placeholder_warnings(placeholders: dict[str, Any]) -> list[str]:
@@ -120,77 +165,35 @@ def _placeholder_warnings(placeholders: dict[str, Any]) -> list[str]:
 
 
 def write(rendering: Rendering, out: Path) -> list[Path]:
-    """Write the rendering into `out`, replacing the YAML files of an earlier render there."""
-    if out.exists():
-        foreign = sorted(path.name for path in out.iterdir() if path.suffix != ".yaml" or not path.is_file())
-        if foreign:
-            raise RenderError(
-                f"{out} holds {foreign[0]!r}, so it is not a render folder; choose an empty or new folder"
-            )
-        for stale in out.glob("*.yaml"):
-            stale.unlink()
+    """Write the rendering into `out`, replacing the files of an earlier render there."""
+    texts = rendering.texts()
+    clear(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, document in sorted(rendering.files().items()):
+    for name, text in sorted(texts.items()):
         path = out / name
-        path.write_text(to_yaml(document), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 
 
+def clear(out: Path) -> None:
+    """Remove an earlier render's files from `out`; RenderError if `out` holds anything else."""
+    if not out.exists():
+        return
+    foreign = sorted(path.name for path in out.iterdir() if not _is_render_file(path))
+    if foreign:
+        raise RenderError(f"{out} holds {foreign[0]!r}, so it is not a render folder; choose an empty or new folder")
+    for stale in out.iterdir():
+        stale.unlink()
+
+
+def _is_render_file(path: Path) -> bool:
+    return path.is_file() and (path.suffix == ".yaml" or path.name == SUMMARY_FILE)
+
+
 def to_yaml(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
-
-
-def _placeholder_secrets(config: dict[str, str]) -> dict[str, Any]:
-    """A placeholder for each secret the stack needs but its file leaves out (full key -> value)."""
-    secrets: dict[str, Any] = {}
-    if "litellm:providerKeys" not in config:
-        models = _decoded(config, "litellm:models", [])
-        env_names = (
-            [model.get("apiKeyEnv") for model in models if isinstance(model, dict)] if isinstance(models, list) else []
-        )
-        secrets["litellm:providerKeys"] = {
-            name: harness.SECRET_PLACEHOLDER for name in env_names if isinstance(name, str)
-        }
-    if "litellm:databasePassword" not in config and _creates_database_secret(config):
-        secrets["litellm:databasePassword"] = harness.SECRET_PLACEHOLDER
-    return secrets
-
-
-def _creates_database_secret(config: dict[str, str]) -> bool:
-    try:
-        return DatabaseSettings.model_validate(_decoded(config, "litellm:database", {})).create_secret
-    except ValidationError:
-        return True  # the program reports the bad key
-
-
-def _decoded(config: dict[str, str], key: str, default: Any) -> Any:
-    try:
-        return json.loads(config[key]) if key in config else default
-    except json.JSONDecodeError:
-        return default
-
-
-@contextlib.contextmanager
-def _chart_stub(config: dict[str, str], secret_keys: list[str]) -> Iterator[None]:
-    """For Helm delivery, run in a temporary folder holding a stub chart where the program looks for it.
-
-    A chart folder outside the working directory (absolute, or with `..`) is used as it is.
-    """
-    try:
-        settings = settings_from_config(config, secret_keys)
-    except ConfigError:
-        yield  # the program reports the same problems
-        return
-    folder = Path(settings.chart.chart_folder)
-    if settings.delivery != "helm" or folder.is_absolute() or ".." in folder.parts:
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="litellm-render-") as workdir:
-        harness.write_chart_stub(Path(workdir, folder))
-        with contextlib.chdir(workdir):
-            yield
 
 
 def _rendered_resources(registrations: list[harness.Registration]) -> Iterator[RenderedResource]:
@@ -229,25 +232,80 @@ def _plain(value: Any) -> Any:
     return harness.map_tree(value, lambda item: REDACTED if rpc.is_rpc_secret(item) else harness.integral(item))
 
 
+def diff_against(stack: str, ref: str, texts: dict[str, str]) -> str:
+    """A unified diff from the render of `stack` by the program at git `ref` to `texts`.
+
+    The other revision renders in a temporary git worktree with its own program and this fetched
+    chart folder; the worktree is removed afterwards.
+    """
+    commit = _git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", error=f"{ref!r} is not a commit here")
+    with tempfile.TemporaryDirectory(prefix="litellm-render-diff-") as scratch:
+        tree, out = Path(scratch, "tree"), Path(scratch, "rendered")
+        _git("worktree", "add", "--detach", "--quiet", str(tree), commit, error=f"cannot check out {ref}")
+        try:
+            vendor = PROGRAM_DIR / "vendor"
+            if vendor.is_dir() and not (tree / "vendor").exists():
+                (tree / "vendor").symlink_to(vendor, target_is_directory=True)
+            result = subprocess.run(
+                [sys.executable, "-m", "offline.render", stack, "--out", str(out)],
+                cwd=tree,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode != 0:
+                raise RenderError(f"the program at {ref} could not render {stack}:\n{result.stderr.strip()}")
+            before = {path.name: path.read_text(encoding="utf-8") for path in sorted(out.iterdir())}
+        finally:
+            _git("worktree", "remove", "--force", str(tree), error="cannot remove the temporary worktree")
+    lines: list[str] = []
+    for name in sorted(before.keys() | texts.keys()):
+        lines += difflib.unified_diff(
+            before.get(name, "").splitlines(keepends=True),
+            texts.get(name, "").splitlines(keepends=True),
+            fromfile=f"{ref}/{name}" if name in before else "/dev/null",
+            tofile=f"working tree/{name}" if name in texts else "/dev/null",
+        )
+    return "".join(lines)
+
+
+def _git(*args: str, error: str) -> str:
+    result = subprocess.run(["git", *args], cwd=PROGRAM_DIR, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise RenderError(f"{error}: {result.stderr.strip() or 'git ' + ' '.join(args)}")
+    return result.stdout.strip()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m offline.render",
-        description="Render a stack's Kubernetes objects, ArgoCD Application or Helm release, and chart values"
-        " as YAML, offline.",
+        description="Render every manifest a stack applies (the program's objects and the pinned chart's) as YAML,"
+        " offline, with a summary; optionally diff against the render at another git revision.",
     )
     parser.add_argument("stack", help="stack name: renders Pulumi.<stack>.yaml")
     parser.add_argument("--out", type=Path, help="output folder (default: rendered/<stack> in the project)")
+    parser.add_argument(
+        "--diff", metavar="GIT-REF", help="print a unified diff from the render at this revision (e.g. HEAD~1, main)"
+    )
     args = parser.parse_args(argv)
     out = args.out or PROGRAM_DIR / "rendered" / args.stack
     try:
         rendering = render(args.stack)
         written = write(rendering, out)
+        diff = diff_against(args.stack, args.diff, rendering.texts()) if args.diff else None
     except RenderError as exc:
         print(f"render: {exc}", file=sys.stderr)
+        with contextlib.suppress(RenderError):  # not a render folder: nothing of ours to remove
+            clear(out)  # no earlier render left behind to be mistaken for this one
         return 1
     for warning in rendering.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"rendered {args.stack}: {len(written)} files in {out}")
+    # With --diff, stdout is the unified diff alone (empty when nothing changed), for a file or a pipe.
+    report = sys.stdout if diff is None else sys.stderr
+    print(f"rendered {args.stack}: {len(written)} files in {out}", file=report)
+    print(rendering.texts()[SUMMARY_FILE], end="", file=report)
+    if diff is not None:
+        print(diff, end="")
     return 0
 
 

@@ -90,9 +90,10 @@ def _strict_validator(kind: str, api_version: str, version: str) -> jsonschema.p
 
 
 def is_custom_resource(manifest: dict[str, Any]) -> bool:
-    """Kubernetes' own API groups are `core` (no group), single words (`apps`) or `*.k8s.io`."""
+    """Kubernetes' own API groups are `core` (no group), single words (`apps`) or `*.k8s.io`; the
+    Gateway API is the one `*.k8s.io` group served by CRDs."""
     group = manifest["apiVersion"].rpartition("/")[0]
-    return "." in group and not group.endswith(".k8s.io")
+    return ("." in group and not group.endswith(".k8s.io")) or group == "gateway.networking.k8s.io"
 
 
 def strict_schema_errors(manifest: dict[str, Any], version: str) -> list[str]:

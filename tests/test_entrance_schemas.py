@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import kubernetes_validate
 import pytest
 import yaml
 
 from offline.manifests import Manifests, render_manifests
+from tests.kube import SUPPORTED_KUBERNETES, strict_schema_errors
 from tests.test_entrance import GATEWAY_WITH_INTERNAL, INGRESS_WITH_INTERNAL
-from tests.test_render import KUBERNETES_VERSION
 
 CRDS = Path(__file__).parent / "crds"
 CRD_SCHEMAS = {
@@ -110,8 +109,13 @@ def test_custom_resources_pass_their_crd_schemas(rendered):
 def test_built_in_entrance_and_signal_objects_pass_strict_validation(rendered):
     objects = [obj for obj in _ours(rendered) if obj["kind"] in BUILT_IN]
     assert objects
-    for obj in objects:
-        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    errors = [
+        f"{obj['kind']}/{obj['metadata']['name']} @ {version}: {error}"
+        for obj in objects
+        for version in SUPPORTED_KUBERNETES
+        for error in strict_schema_errors(obj, version)
+    ]
+    assert errors == []
 
 
 def test_every_variant_renders_the_kinds_it_configures():

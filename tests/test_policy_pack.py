@@ -74,7 +74,7 @@ def stack_resources(rendering: Rendering) -> list[tuple[str, Any]]:
 
 def cli_policies(monkeypatch) -> list:
     """The policies of the pack as `pulumi preview --policy-pack policy` starts it."""
-    started = {}
+    started: dict[str, Any] = {}
     monkeypatch.setattr(pulumi_policy, "PolicyPack", lambda name, policies: started.update(policies=policies))
     runpy.run_path(str(POLICY_DIR), run_name="__main__")
     return started["policies"]
@@ -90,12 +90,17 @@ def reported_levels(policies: list, resources: list[tuple[str, dict[str, Any]]],
             levels.add(level)
 
         if isinstance(policy, StackValidationPolicy):
-            stack_args = [PolicyResource(t, p, "urn", "name", None, None, None, [], {}) for t, p in proxied]
+            # The policies read type and props only; the options (None here) are never looked at.
+            stack_args = [
+                PolicyResource(t, p, "urn", "name", None, None, None, [], {})  # type: ignore[arg-type]
+                for t, p in proxied
+            ]
             policy.validate(StackValidationArgs(stack_args), report)
             continue
         for resource_type, resource_props in proxied:
             urn = f"urn:pulumi:{stack}::litellm::{resource_type}::resource"
-            policy.validate(ResourceValidationArgs(resource_type, resource_props, urn, "resource", None, None), report)
+            args = ResourceValidationArgs(resource_type, resource_props, urn, "resource", None, None)  # type: ignore[arg-type]
+            policy.validate(args, report)
     return levels
 
 

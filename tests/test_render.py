@@ -1,22 +1,39 @@
-"""`python -m offline.render <stack>` writes reviewable, valid, deterministic YAML, offline."""
+"""`python -m offline.render <stack>` writes the hydrated manifest set: reviewable, valid,
+deterministic YAML, offline; `--diff` shows what a commit changes in it."""
 
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
-import kubernetes_validate
 import pytest
 import yaml
 
+from components.config import PROGRAM_DIR
 from offline import harness
-from offline.render import REDACTED, RELEASE, RELEASE_FILE, VALUES_FILE, RenderError, Rendering, main, render, write
+from offline.render import (
+    REDACTED,
+    RELEASE,
+    RELEASE_FILE,
+    SUMMARY_FILE,
+    VALUES_FILE,
+    RenderError,
+    Rendering,
+    main,
+    render,
+    write,
+)
+from tests.kube import SUPPORTED_KUBERNETES, is_custom_resource, strict_schema_errors
 
 STACKS = ("prod", "staging", "dev")
 ARGOCD_STACKS = ("prod", "staging")
-# A version current managed clusters run; kubernetes-validate bundles its schemas.
-KUBERNETES_VERSION = "1.33"
-# Custom resources: kubernetes-validate has no schema for them (tests/test_entrance_schemas.py checks the
-# HTTPRoute, Certificate and PrometheusRule against their CRDs).
-CUSTOM_GROUPS = {"argoproj.io", "cert-manager.io", "gateway.networking.k8s.io", "monitoring.coreos.com"}
+CHART_FILES = {
+    "configmap-litellm-litellm-config.yaml",
+    "deployment-litellm-litellm.yaml",
+    "job-litellm-litellm-migrations.yaml",
+    "service-litellm-litellm.yaml",
+}
 
 # The fields ArgoCD needs to sync an Application from a git or Helm repository source
 # (https://argo-cd.readthedocs.io/en/stable/operator-manual/declarative-setup/#applications).
@@ -85,19 +102,30 @@ def kubernetes_objects(folder: Path) -> dict[str, dict]:
     return {
         name: document
         for name, document in documents(folder).items()
-        if name not in (RELEASE_FILE, VALUES_FILE) and document["apiVersion"].split("/")[0] not in CUSTOM_GROUPS
+        if name not in (RELEASE_FILE, VALUES_FILE) and not is_custom_resource(document)
     }
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_every_kubernetes_object_passes_strict_schema_validation(rendered, stack):
+def test_every_written_kubernetes_object_passes_strict_schema_validation(rendered, stack):
+    """As written (Secrets redacted); tests/test_chart.py checks every supported version."""
     objects = kubernetes_objects(rendered[stack])
-    assert objects
-    for name, document in objects.items():
-        try:
-            kubernetes_validate.validate(document, KUBERNETES_VERSION, strict=True)
-        except kubernetes_validate.ValidationError as error:
-            pytest.fail(f"{stack}/{name}: {error.message} at {'.'.join(map(str, error.path))}")
+    assert objects.keys() >= CHART_FILES
+    errors = [
+        f"{name}: {e}" for name, doc in objects.items() for e in strict_schema_errors(doc, SUPPORTED_KUBERNETES[-1])
+    ]
+    assert errors == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_stack_writes_the_charts_deployment_service_config_map_and_migration_job(rendered, stack):
+    files = documents(rendered[stack])
+    assert files.keys() >= CHART_FILES
+    deployment = files["deployment-litellm-litellm.yaml"]
+    assert deployment["metadata"]["namespace"] == "litellm"
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].startswith(
+        "ghcr.io/berriai/litellm-database:"
+    )
 
 
 @pytest.mark.parametrize("stack", ARGOCD_STACKS)
@@ -113,10 +141,14 @@ def test_application_schema_rejects_a_destination_without_server_or_name(rendere
 
 
 def test_prod_renders_one_file_per_object_named_kind_namespace_name(rendered):
-    assert sorted(documents(rendered["prod"])) == [
+    assert sorted(path.name for path in rendered["prod"].iterdir()) == [
+        "SUMMARY.md",
         "application-argocd-litellm.yaml",
         "certificate-litellm-litellm-public.yaml",
+        "configmap-litellm-litellm-config.yaml",
+        "deployment-litellm-litellm.yaml",
         "ingress-litellm-litellm-public.yaml",
+        "job-litellm-litellm-migrations.yaml",
         "namespace-litellm.yaml",
         "networkpolicy-litellm-default-deny-all.yaml",
         "networkpolicy-litellm-litellm-egress-dns.yaml",
@@ -129,6 +161,7 @@ def test_prod_renders_one_file_per_object_named_kind_namespace_name(rendered):
         "secret-litellm-litellm-provider-keys.yaml",
         "secret-litellm-litellm-salt-key.yaml",
         "secret-litellm-postgres.yaml",
+        "service-litellm-litellm.yaml",
         "serviceaccount-litellm-litellm.yaml",
         "values.yaml",
     ]
@@ -167,7 +200,7 @@ def test_values_file_holds_the_application_values(rendered, stack):
     assert files[VALUES_FILE] == files["application-argocd-litellm.yaml"]["spec"]["source"]["helm"]["valuesObject"]
 
 
-def test_helm_stack_renders_its_release_and_values_without_the_fetched_chart(tmp_path, monkeypatch):
+def test_helm_stack_renders_its_release_and_values_from_any_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     rendering = render("dev")
     release = next(resource.document for resource in rendering.resources if resource.type == RELEASE)
@@ -188,7 +221,8 @@ def test_warnings_go_to_stderr_and_the_summary_to_stdout(tmp_path, capsys):
     assert main(["prod", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert "moving tag" in err and "moving tag" not in out
-    assert out.startswith("rendered prod: 17 files")
+    assert out.startswith("rendered prod: 22 files")
+    assert "| Deployment | litellm/litellm | chart | no | no |" in out
 
 
 def test_bad_config_exits_non_zero_with_the_programs_message_and_no_traceback(tmp_path, monkeypatch, capsys):
@@ -215,3 +249,100 @@ def test_render_refuses_a_folder_that_is_not_a_render(renderings, tmp_path):
     (tmp_path / "__main__.py").write_text("")
     with pytest.raises(RenderError, match="not a render folder"):
         write(renderings["dev"], tmp_path)
+
+
+def test_the_summary_says_who_delivers_each_object_and_what_survives(rendered):
+    rows = (rendered["prod"] / SUMMARY_FILE).read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "| kind | name | delivered by | protected | kept on destroy |"
+    for row in (
+        "| Namespace | litellm | program | yes | yes |",
+        "| Secret | litellm/litellm-salt-key | program | yes | yes |",
+        "| Secret | litellm/postgres | program | yes | yes |",
+        "| Application | argocd/litellm | program | no | no |",
+        "| Deployment | litellm/litellm | chart | no | no |",
+        "| ConfigMap | litellm/litellm-config | chart | no | no |",
+        "| Job | litellm/litellm-migrations | hook | no | no |",
+    ):
+        assert row in rows
+    assert len(rows) == 2 + len(list(rendered["prod"].glob("*-*.yaml")))
+
+
+def fingerprints(folder: Path) -> dict[str, str]:
+    return {path.name: path.read_text(encoding="utf-8").splitlines()[0] for path in folder.glob("secret-*.yaml")}
+
+
+def test_secret_files_carry_a_fingerprint_that_follows_a_non_secret_input(rendered, tmp_path, monkeypatch):
+    """Bumping masterKeyVersion makes a new master key: its file shows no value, but a new fingerprint."""
+    prod = fingerprints(rendered["prod"])
+    assert all(line.startswith("# data fingerprint: sha256:") for line in prod.values())
+    document = yaml.safe_load((PROGRAM_DIR / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
+    document["config"]["litellm:masterKeyVersion"] = 2
+    (tmp_path / "Pulumi.bumped.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
+    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    write(render("bumped"), tmp_path / "out")
+    bumped = fingerprints(tmp_path / "out")
+    changed = sorted(name for name in prod if bumped[name] != prod[name])
+    assert changed == ["secret-litellm-litellm-master-key.yaml"]
+
+
+def test_a_failed_render_leaves_no_earlier_render_behind(rendered, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(rendered["prod"], out)
+    (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  litellm:replicas: 0\n", encoding="utf-8")
+    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    assert main(["broken", "--out", str(out)]) == 1
+    assert list(out.iterdir()) == []
+
+
+def test_a_yaml_error_in_a_stack_file_is_a_message_naming_the_file(tmp_path, monkeypatch, capsys):
+    (tmp_path / "Pulumi.typo.yaml").write_text("config:\n  litellm:replicas: [3\n", encoding="utf-8")
+    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    assert main(["typo", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert "Pulumi.typo.yaml" in err and "Traceback" not in err
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+def test_diff_against_the_previous_commit_shows_the_deployments_replicas(tmp_path):
+    """A repository holding this working tree, then a commit that only changes prod's replicas."""
+    repo = tmp_path / "repo"
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=PROGRAM_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    for name in listed:
+        if (PROGRAM_DIR / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(PROGRAM_DIR / name, repo / name)
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "base")
+    (repo / "vendor").symlink_to(PROGRAM_DIR / "vendor", target_is_directory=True)
+    stack_file = repo / "Pulumi.prod.yaml"
+    stack_file.write_text(stack_file.read_text().replace("litellm:replicas: 3", "litellm:replicas: 4"))
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-am", "prod: 4 replicas")
+
+    result = subprocess.run(
+        [sys.executable, "-m", "offline.render", "prod", "--out", str(tmp_path / "out"), "--diff", "HEAD~1"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("--- HEAD~1/")
+    deployment = result.stdout[result.stdout.index("--- HEAD~1/deployment-litellm-litellm.yaml") :].split("\n--- ")[0]
+    assert "\n-  replicas: 3\n" in deployment and "\n+  replicas: 4\n" in deployment
+    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True, check=True)
+    assert len(worktrees.stdout.splitlines()) == 1, "the temporary worktree is removed"
+
+
+def test_diff_names_an_unknown_revision(capsys, tmp_path):
+    assert main(["dev", "--out", str(tmp_path), "--diff", "no-such-revision"]) == 1
+    assert "'no-such-revision' is not a commit here" in capsys.readouterr().err
