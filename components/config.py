@@ -5,7 +5,6 @@ Secret values never appear in a message.
 """
 
 import difflib
-import ipaddress
 import json
 import os
 import re
@@ -13,15 +12,15 @@ import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin
-from urllib.parse import urlparse
 
 import pulumi
 import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from components.egress import service_port_assumptions, unreachable
 from components.kube_types import CrossFieldErrors, FieldError
-from components.layout import PROVIDER_SECRET_PREFIX, in_cluster_service, secret_layout
+from components.layout import PROVIDER_SECRET_PREFIX, secret_layout
 from components.settings import (
     DATABASE_PASSWORD_REQUIRED,
     SECRET_COMMANDS,
@@ -160,6 +159,7 @@ def settings_from_config(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()
         problems.extend(problem for problem in _missing_secret_problems(data, skipped) if problem not in problems)
     else:
         problems.extend(_secret_name_problems(settings))
+        problems.extend(_egress_problems(settings))
         if not problems:
             return settings
     raise ConfigError(problems)
@@ -431,7 +431,7 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
         if not model.has_provider_prefix
     )
     warnings.extend(_limit_warnings(settings))
-    warnings.extend(_tracing_warnings(settings))
+    warnings.extend(_service_port_warnings(settings))
     warnings.extend(shared_cache_warnings(settings, stack, program_dir))
     return warnings
 
@@ -460,28 +460,27 @@ def _limit_warnings(settings: Settings) -> list[str]:
     return []
 
 
-def _tracing_warnings(settings: Settings) -> list[str]:
-    tracing = settings.tracing
-    if not (tracing.enabled and tracing.endpoint is not None and settings.network_policy.enabled):
-        return []
-    endpoint = urlparse(tracing.endpoint)
-    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
-    if (port == 443 and not _in_cluster_host(endpoint.hostname or "")) or in_cluster_service(tracing.endpoint):
-        return []
+def _service_port_warnings(settings: Settings) -> list[str]:
+    """Say which egress was derived from a Service name, and that it assumes the pods listen on its port."""
     return [
-        (
-            f"litellm:tracing.endpoint {tracing.endpoint!r}: the NetworkPolicies let the proxy reach only DNS,"
-            " PostgreSQL, Redis, public addresses on 443 and collectors named <service>.<namespace>.svc, so its"
-            " spans are dropped. Name the collector by its Service DNS name, or send to a public https endpoint."
-        )
+        f"litellm:{d.key}: the NetworkPolicies let the proxy reach namespace {d.namespace!r} on port {d.port}, the"
+        " Service's port. They match the port the pods listen on: if the Service forwards to another targetPort,"
+        f" add {{namespace: {d.namespace}, ports: [<targetPort>]}} to litellm:networkPolicy.egress."
+        for d in service_port_assumptions(settings)
+        # A Service on 80 or 443 almost always forwards to an unprivileged port of its pods.
+        if d.port in (80, 443)
     ]
 
 
-def _in_cluster_host(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_private
-    except ValueError:
-        return "." not in host or host.endswith((".svc", ".cluster.local"))
+def _egress_problems(settings: Settings) -> list[str]:
+    """A destination no NetworkPolicy rule can allow: the deployment would start and then fail to connect."""
+    return [
+        f"{PROJECT}:{d.key}: {d.host}:{d.port} is a host outside the cluster on a port other than 443, and a host"
+        " name gives no address offline, so the NetworkPolicies would drop the connection. List its address block"
+        f" in litellm:networkPolicy.egress, e.g. [{{cidr: 10.20.0.0/16, ports: [{d.port}]}}] (or use its IP"
+        " address as the host)"
+        for d in unreachable(settings)
+    ]
 
 
 def shared_cache_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DIR) -> list[str]:

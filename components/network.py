@@ -12,8 +12,9 @@ from __future__ import annotations
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.egress import Destination, destinations
 from components.entrance import entrance_namespaces
-from components.layout import SELECTOR_LABELS, in_cluster_service
+from components.layout import SELECTOR_LABELS
 from components.settings import Settings
 
 # Never reachable through the "internet on 443" rule: private ranges, CGNAT, loopback and
@@ -53,6 +54,17 @@ def _internet_peers(settings: Settings) -> list[net.NetworkPolicyPeerArgs]:
     ]
 
 
+def _rule_peers(destination: Destination) -> list[net.NetworkPolicyPeerArgs]:
+    peers = [_in_namespace(destination.namespace)] if destination.namespace is not None else []
+    if destination.cidr is not None:
+        peers.append(net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=destination.cidr)))
+    return peers
+
+
+def _rule_to(destination: Destination) -> net.NetworkPolicyEgressRuleArgs:
+    return net.NetworkPolicyEgressRuleArgs(to=_rule_peers(destination), ports=[_tcp(destination.port)])
+
+
 def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRuleArgs]]:
     """Egress of the proxy and migration pods, one named policy per destination."""
     policy = settings.network_policy
@@ -66,28 +78,33 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
                 ports=[net.NetworkPolicyPortArgs(protocol="UDP", port=53), _tcp(53)],
             )
         ],
-        "litellm-egress-postgres": [
-            net.NetworkPolicyEgressRuleArgs(
-                to=[_in_namespace(settings.database.namespace)], ports=[_tcp(settings.database.port)]
-            )
-        ],
     }
+    found = {destination.key: destination for destination in destinations(settings)}
+    rules["litellm-egress-postgres"] = [_rule_to(found["database.host"])]
     internet = _internet_peers(settings)
     # `egressCidrs: []` means no provider endpoint: an empty `to` would allow every destination on 443.
     if internet:
         rules["litellm-egress-llm-apis"] = [net.NetworkPolicyEgressRuleArgs(to=internet, ports=[_tcp(443)])]
-    endpoint = settings.tracing.endpoint
-    collector = in_cluster_service(endpoint) if settings.tracing.enabled and endpoint is not None else None
-    if collector:
-        namespace, port = collector
-        rules["litellm-egress-tracing"] = [
-            net.NetworkPolicyEgressRuleArgs(to=[_in_namespace(namespace)], ports=[_tcp(port)])
-        ]
-    if settings.redis.enabled:
-        rules["litellm-egress-redis"] = [
+    if "tracing.endpoint" in found and _rule_peers(found["tracing.endpoint"]):
+        rules["litellm-egress-tracing"] = [_rule_to(found["tracing.endpoint"])]
+    if "redis.host" in found:
+        rules["litellm-egress-redis"] = [_rule_to(found["redis.host"])]
+    models = {
+        (d.namespace, d.cidr, d.port): d for key, d in found.items() if key.startswith("models[") and _rule_peers(d)
+    }
+    if models:
+        rules["litellm-egress-models"] = [_rule_to(models[target]) for target in sorted(models, key=str)]
+    if policy.egress:
+        rules["litellm-egress-extra"] = [
             net.NetworkPolicyEgressRuleArgs(
-                to=[_in_namespace(settings.redis.namespace)], ports=[_tcp(settings.redis.port)]
+                to=[
+                    _in_namespace(rule.namespace)
+                    if rule.namespace is not None
+                    else net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=rule.cidr))
+                ],
+                ports=[_tcp(port) for port in rule.ports],
             )
+            for rule in policy.egress
         ]
     return rules
 

@@ -93,6 +93,11 @@ class LiteLLMSecrets(pulumi.ComponentResource):
                 {
                     database.username_key: quote(database.user, safe=""),
                     database.password_key: pulumi.Output.secret(quote(password, safe="")),
+                    **(
+                        {database.endpoint_secret_key: database.endpoint}
+                        if database.endpoint_secret_key is not None
+                        else {}
+                    ),
                 },
                 protect=True,
                 retain_on_delete=True,

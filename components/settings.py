@@ -65,6 +65,8 @@ SECRET_CONFIG_KEYS = (
 )
 
 CACHE_NAMESPACE_PREFIX = "litellm_cache"
+IPV6_ENDPOINT_KEY = "DATABASE_HOST"
+"""Key under which the program writes the endpoint of an IPv6 database host into the database Secret."""
 
 DATABASE_PASSWORD_REQUIRED = (
     "is required while database.createSecret is true (`pulumi config set --secret litellm:databasePassword ...`)"
@@ -284,6 +286,13 @@ class DatabaseSettings(_Model):
         description="`true`: the program creates the Secret from `litellm:databasePassword`. `false`: the Secret"
         " already exists (database or secrets operator) and holds both keys, URL-safe.",
     )
+    endpoint_key: SecretDataKey | None = Field(
+        None,
+        description="Key of the database Secret holding `host:port`: the chart then reads DATABASE_HOST from the"
+        " Secret (`db.secret.endpointKey`) instead of writing it into the Deployment. Needed for an IPv6 host, which"
+        " the chart's unquoted `db.endpoint` cannot carry; with `createSecret` the program writes it (as"
+        " `DATABASE_HOST` for an IPv6 host unless set).",
+    )
     ssl_mode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = Field(
         None, description="`sslmode` query parameter of DATABASE_URL; unset leaves the driver default."
     )
@@ -298,6 +307,15 @@ class DatabaseSettings(_Model):
     def _consistent(self) -> "DatabaseSettings":
         if self.password_key == self.username_key:
             raise FieldError("passwordKey", "must differ from usernameKey: the Secret holds both values")
+        if self.endpoint_key in (self.password_key, self.username_key):
+            raise FieldError("endpointKey", "must differ from usernameKey and passwordKey: the Secret holds all three")
+        if self.endpoint_secret_key is None and ":" in self.host:
+            raise FieldError(
+                "endpointKey",
+                f"is required for the IPv6 host {self.host!r} while createSecret is false: the chart writes db.endpoint"
+                f" unquoted into the Deployment, where '{self.endpoint}' is not valid YAML. Store {self.endpoint!r}"
+                " in the database Secret and name its key here",
+            )
         if self.pool_mode == "transaction":
             raise FieldError(
                 "poolMode",
@@ -308,6 +326,19 @@ class DatabaseSettings(_Model):
             )
         check_namespace_matches_host(self.host, self.namespace)
         return self
+
+    @property
+    def endpoint(self) -> str:
+        """`host:port` as DATABASE_HOST carries it into DATABASE_URL (an IPv6 host in brackets)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+    @property
+    def endpoint_secret_key(self) -> str | None:
+        """The database Secret's key the chart reads DATABASE_HOST from, or None to write it into the values."""
+        if self.endpoint_key is not None:
+            return self.endpoint_key
+        return IPV6_ENDPOINT_KEY if ":" in self.host and self.create_secret else None
 
 
 class RedisCacheSettings(_Model):
@@ -573,6 +604,24 @@ class ArgoCDSettings(_Model):
     )
 
 
+class EgressRuleSettings(_Model):
+    namespace: DnsLabel | None = Field(None, description="Namespace whose pods the proxy may reach.")
+    cidr: Cidr | None = Field(
+        None, description="Address block the proxy may reach, e.g. the subnet of a managed database `10.20.0.0/16`."
+    )
+    ports: list[Port] = Field(
+        min_length=1,
+        description="TCP ports the destination pods or servers listen on (a NetworkPolicy matches those, not the"
+        " port of a Service in front of them).",
+    )
+
+    @model_validator(mode="after")
+    def _one_destination(self) -> "EgressRuleSettings":
+        if (self.namespace is None) == (self.cidr is None):
+            raise FieldError("namespace", "give exactly one of namespace or cidr in each egress entry")
+        return self
+
+
 class NetworkPolicySettings(_Model):
     enabled: bool = Field(True, description="Default-deny the namespace and allow only the flows LiteLLM needs.")
     ingress_namespaces: list[DnsLabel] = Field(
@@ -591,6 +640,14 @@ class NetworkPolicySettings(_Model):
     )
     dns_pod_labels: Labels = Field(
         {"k8s-app": "kube-dns"}, min_length=1, description="Labels of the cluster DNS pods (at least one)."
+    )
+    egress: list[EgressRuleSettings] = Field(
+        [],
+        description="More destinations the proxy may reach. The program derives the database, Redis, the models'"
+        " `apiBase` and the tracing endpoint (a Service name gives its namespace and the URL's port, an IP address"
+        " its own block); list here what it cannot know: the address block of a host outside the cluster on a port"
+        " other than 443 (a managed database or Redis), or the port the pods listen on when a Service forwards to"
+        " another one, e.g. `[{cidr: 10.20.0.0/16, ports: [5432]}, {namespace: models, ports: [8080]}]`.",
     )
 
 

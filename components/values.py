@@ -5,7 +5,6 @@ chart at v1.76.1-stable has no values schema and ignores unknown keys, so every 
 templates read (docs/chart-contract.md says where and why). Secrets appear by name only, never by value.
 """
 
-import ipaddress
 from typing import Any
 
 from components.access import SERVICE_ACCOUNT
@@ -181,26 +180,22 @@ def _database(settings: Settings) -> dict[str, Any]:
     query = f"?schema={database.schema_}"
     if database.ssl_mode:
         query += f"&sslmode={database.ssl_mode}"
+    secret = {"name": database.secret_name, "usernameKey": database.username_key, "passwordKey": database.password_key}
+    # The chart writes `db.endpoint` unquoted (templates/deployment.yaml, migrations-job.yaml): an IPv6
+    # `[fd00::5]:5432` there is not valid YAML, so such an endpoint comes from the Secret instead.
+    endpoint = {"endpoint": database.endpoint}
+    if database.endpoint_secret_key is not None:
+        secret["endpointKey"] = database.endpoint_secret_key
+        endpoint = {}
     return {
         # Both flags: with deployStandalone left at its default (true) the pods use a bundled Postgres.
         "deployStandalone": False,
         "useExisting": True,
-        "endpoint": f"{_url_host(database.host)}:{database.port}",
+        **endpoint,
         "database": database.name,
         "url": DATABASE_URL_TEMPLATE + query,
-        "secret": {
-            "name": database.secret_name,
-            "usernameKey": database.username_key,
-            "passwordKey": database.password_key,
-        },
+        "secret": secret,
     }
-
-
-def _url_host(host: str) -> str:
-    try:
-        return f"[{host}]" if ipaddress.ip_address(host).version == 6 else host
-    except ValueError:
-        return host
 
 
 def _capabilities(settings: Settings) -> dict[str, list[str]]:

@@ -26,9 +26,10 @@ def test_ssl_mode_is_added_to_the_database_url():
     assert parse_qs(urlparse(values["db"]["url"]).query) == {"schema": ["litellm"], "sslmode": ["require"]}
 
 
-def test_ipv6_database_host_is_bracketed_in_the_endpoint():
+def test_ipv6_database_host_reaches_the_chart_through_the_secret_not_the_unquoted_endpoint():
     values = build_chart_values(settings_for(database={"host": "fd00::15", "namespace": "postgresql"}))
-    assert values["db"]["endpoint"] == "[fd00::15]:5432"
+    assert "endpoint" not in values["db"]
+    assert values["db"]["secret"]["endpointKey"] == "DATABASE_HOST"
 
 
 def test_pods_leave_schema_migration_to_the_job_with_a_pinned_image():

@@ -309,9 +309,18 @@ def test_grpc_endpoint_with_a_path_is_rejected():
     assert any(p.startswith("litellm:tracing.endpoint:") and "host and port only" in p for p in problems)
 
 
-def test_collector_the_network_policies_cannot_name_warns_that_spans_are_dropped():
-    settings = settings_for(tracing={"enabled": True, "endpoint": "http://10.0.5.5:4318/v1/traces"})
-    assert any("litellm:tracing.endpoint" in w and "dropped" in w for w in risk_warnings(settings, "qa"))
+def test_collector_by_address_gets_egress_to_that_address_and_port():
+    endpoint = "http://10.0.5.5:4318/v1/traces"
+    run = run_stack("prod", {"litellm:tracing": {"enabled": True, "endpoint": endpoint}})
+    policies = NetworkPolicies.from_registrations(run.registrations)
+    proxy = Pod("litellm", {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"})
+    assert policies.egress_allowed(proxy, "10.0.5.5", 4318)
+    assert not policies.egress_allowed(proxy, "10.0.5.6", 4318)
+
+
+def test_collector_the_network_policies_cannot_name_is_refused():
+    problems = problems_of(tracing={"enabled": True, "endpoint": "http://otel.example.com:4318/v1/traces"})
+    assert any(p.startswith("litellm:tracing.endpoint: otel.example.com:4318 is a host outside") for p in problems)
 
 
 def test_in_cluster_collector_named_by_its_service_gets_egress_and_no_warning():
