@@ -98,9 +98,9 @@ def egress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyEgressRu
         rules["litellm-egress-extra"] = [
             net.NetworkPolicyEgressRuleArgs(
                 to=[
-                    _in_namespace(rule.namespace)
-                    if rule.namespace is not None
-                    else net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=rule.cidr))
+                    net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=rule.cidr))
+                    if rule.cidr is not None
+                    else _in_namespace(rule.namespace or "")
                 ],
                 ports=[_tcp(port) for port in rule.ports],
             )
