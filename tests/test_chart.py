@@ -166,7 +166,9 @@ def test_a_url_special_password_parses_back_from_the_expanded_url(password):
 @pytest.mark.parametrize("user", ["ops:admin", "team/ops", "a%41b", "app@team"])
 def test_a_url_special_user_name_parses_back_from_the_expanded_url(user):
     database = {"host": "db.example.internal", "port": 5432, "name": "app", "user": user}
-    manifests = render_stack("prod", {"litellm:database": database})
+    # A database outside the cluster: its address block is named for the NetworkPolicies.
+    egress = {"egress": [{"cidr": "10.20.0.0/16", "ports": [5432]}]}
+    manifests = render_stack("prod", {"litellm:database": database, "litellm:networkPolicy": egress})
     for workload in (proxy, migrations):
         url = urlparse(expand_env(workload(manifests), secret_data(manifests))["DATABASE_URL"])
         assert (unquote(url.username or ""), unquote(url.password or "")) == (user, DATABASE_PASSWORD)
