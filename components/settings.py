@@ -377,6 +377,26 @@ class RedisSettings(_Model):
         return self
 
 
+class MigrationCheckSettings(_Model):
+    enabled: bool = Field(
+        True,
+        description="Fail the migration Job (and so the ArgoCD sync or the Helm release) unless every migration of"
+        " the image is applied in `_prisma_migrations`: LiteLLM's own migration exits 0 even when it failed.",
+    )
+    image: str = Field(
+        "docker.io/library/postgres:17.6-alpine",
+        min_length=1,
+        description="Image with `sh` and `psql` that runs the check (any PostgreSQL client version the server accepts).",
+    )
+    timeout_seconds: int = Field(
+        600,
+        ge=30,
+        le=3600,
+        description="Seconds the check waits for every migration to be applied before it fails the Job; LiteLLM"
+        " retries a failing migration up to four times, a minute each.",
+    )
+
+
 class RBACSettings(_Model):
     operator_groups: list[Trimmed] = Field(
         [],
@@ -868,6 +888,9 @@ class Settings(_Model):
     )
     service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
     tracing: TracingSettings = Field(TracingSettings(), description="OpenTelemetry tracing, off by default.")
+    migration_check: MigrationCheckSettings = Field(
+        MigrationCheckSettings(), description="The check that fails the migration Job when a migration failed."
+    )
     rbac: RBACSettings = Field(RBACSettings(), description="Optional Roles and RoleBindings for operator groups.")
     master_key_version: Count = Field(
         1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."

@@ -9,6 +9,7 @@ from typing import Any
 
 from components.access import SERVICE_ACCOUNT
 from components.layout import MASTER_KEY_KEY, REDIS_PASSWORD_KEY, SELECTOR_LABELS, secret_layout
+from components.migration_check import migration_check_containers, migration_check_volumes
 from components.settings import ModelSettings, Settings
 
 # The chart's default `db.url` plus the schema and TLS parameters. Kubernetes expands the
@@ -42,14 +43,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         "db": _database(settings),
         # The bundled Bitnami Redis stays off: the proxy talks to the existing Redis via proxy_config.
         "redis": {"enabled": False},
-        "migrationJob": {
-            "enabled": True,
-            "resources": settings.resources.model_dump(),
-            "hooks": {
-                "argocd": {"enabled": settings.delivery == "argocd"},
-                "helm": {"enabled": settings.delivery == "helm"},
-            },
-        },
+        "migrationJob": _migration_job(settings),
         "proxy_config": build_proxy_config(settings),
         # The program's own ServiceAccount (components/access.py), created before the delivery: the PreSync /
         # pre-install migration Job runs before any chart object, so a chart-created one would not exist yet.
@@ -57,11 +51,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         "podSecurityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
         # The chart copies `securityContext` to the migration Job's container too. The image runs as
         # root and Prisma writes its engines under /root/.cache, so no runAsNonRoot and no read-only root.
-        "securityContext": {
-            "allowPrivilegeEscalation": False,
-            "capabilities": _capabilities(settings),
-            "seccompProfile": {"type": "RuntimeDefault"},
-        },
+        "securityContext": _security_context(settings),
         "affinity": {
             "podAntiAffinity": {
                 "preferredDuringSchedulingIgnoredDuringExecution": [
@@ -77,6 +67,8 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         },
         "autoscaling": _autoscaling(settings),
     }
+    if settings.migration_check.enabled:
+        values["volumes"] = migration_check_volumes()
     if secrets_revision is not None:
         # The pods read their Secrets only at start, and the chart rolls them only on a config change: a new
         # revision in the pod template rolls them (templates/deployment.yaml reads podAnnotations).
@@ -157,6 +149,34 @@ def _router_resilience(settings: Settings) -> dict[str, Any]:
         "fallbacks": [{fallback.model: list(fallback.fallbacks)} for fallback in router.fallbacks] or None,
     }
     return {key: value for key, value in resilience.items() if value is not None}
+
+
+def _security_context(settings: Settings) -> dict[str, Any]:
+    return {
+        "allowPrivilegeEscalation": False,
+        "capabilities": _capabilities(settings),
+        "seccompProfile": {"type": "RuntimeDefault"},
+    }
+
+
+def _migration_job(settings: Settings) -> dict[str, Any]:
+    job: dict[str, Any] = {
+        "enabled": True,
+        "resources": settings.resources.model_dump(),
+        "hooks": {
+            "argocd": {"enabled": settings.delivery == "argocd"},
+            "helm": {"enabled": settings.delivery == "helm"},
+        },
+    }
+    if settings.migration_check.enabled:
+        job.update(
+            extraContainers=migration_check_containers(settings, _security_context(settings)),
+            # The check's verdict is final: a restart would only wait again for a migration that has ended.
+            backoffLimit=0,
+            # The chart's 120 s would delete the Job, and the check's report with it, before anyone reads it.
+            ttlSecondsAfterFinished=86400,
+        )
+    return job
 
 
 def _env_vars(settings: Settings) -> dict[str, str]:

@@ -22,3 +22,13 @@ done | sort -u | while read -r ref repo path; do
     scripts/fetch-chart.sh "$ref" "$repo" "$path"
   fi
 done
+
+# PostgreSQL from Debian: tests/test_migration_check.py starts its own server on a loopback port to
+# prove the migration check against a real database. Installed when missing and we may (root).
+if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || ! command -v psql >/dev/null; then
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "setup: install Debian's PostgreSQL server for the tests: sudo apt-get install -y postgresql" >&2
+  fi
+fi
