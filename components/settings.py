@@ -386,7 +386,7 @@ class MigrationCheckSettings(_Model):
     image: str = Field(
         "docker.io/library/postgres:17.6-alpine",
         min_length=1,
-        description="Image with `sh` and `psql` that runs the check (any PostgreSQL client version the server accepts).",
+        description="Image with `sh` and `psql` that runs the check (a client version the server accepts).",
     )
     timeout_seconds: int = Field(
         600,
