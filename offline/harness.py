@@ -129,37 +129,33 @@ class RecordingMonitor(mocks.MockMonitor):
         if request.type == "pulumi:pulumi:Stack":
             self.stack_urn = response.urn
         else:
-            self.registrations.append(
-                Registration(
-                    type=request.type,
-                    name=request.name,
-                    urn=response.urn,
-                    parent=request.parent,
-                    custom=request.custom,
-                    inputs=rpc.deserialize_properties(request.object),
-                    protect=bool(request.protect),
-                    retain_on_delete=bool(request.retainOnDelete),
-                    dependencies=list(request.dependencies),
-                    ignore_changes=list(request.ignoreChanges),
-                )
+            self._record(
+                request,
+                response.urn,
+                custom=request.custom,
+                inputs=rpc.deserialize_properties(request.object),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                ignore_changes=list(request.ignoreChanges),
             )
         return response
 
     def ReadResource(self, request):
         response = super().ReadResource(request)
+        self._record(request, response.urn, custom=True, inputs={"id": request.id}, read=True)
+        return response
+
+    def _record(self, request, urn: str, **fields: Any) -> None:
         self.registrations.append(
             Registration(
                 type=request.type,
                 name=request.name,
-                urn=response.urn,
+                urn=urn,
                 parent=request.parent,
-                custom=True,
-                inputs={"id": request.id},
                 dependencies=list(request.dependencies),
-                read=True,
+                **fields,
             )
         )
-        return response
 
     def RegisterResourceOutputs(self, request):
         outputs = rpc.deserialize_properties(request.outputs)
