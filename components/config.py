@@ -11,7 +11,7 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin
 
 import pulumi
 import yaml
@@ -25,6 +25,7 @@ from components.settings import (
     DATABASE_PASSWORD_REQUIRED,
     SECRET_COMMANDS,
     SECRET_CONFIG_KEYS,
+    DatabaseSettings,
     RedisSettings,
     Settings,
     default_cache_namespace,
@@ -42,6 +43,9 @@ PROGRAM_DIR = Path(__file__).resolve().parent.parent
 """Where the committed `Pulumi.<stack>.yaml` files live, next to `Pulumi.yaml`."""
 _PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")
 _SECRET_OBJECT_EXAMPLES = {"providerKeys": "{OPENAI_API_KEY: ...}", "tracingHeaders": "{authorization: ...}"}
+
+
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class ConfigError(pulumi.RunError):
@@ -433,6 +437,7 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
     warnings.extend(_limit_warnings(settings))
     warnings.extend(_service_port_warnings(settings))
     warnings.extend(shared_cache_warnings(settings, stack, program_dir))
+    warnings.extend(shared_database_warnings(settings, stack, program_dir))
     return warnings
 
 
@@ -501,12 +506,31 @@ def shared_cache_warnings(settings: Settings, stack: str, program_dir: Path = PR
     return warnings
 
 
+def shared_database_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DIR) -> list[str]:
+    """Other committed stacks whose tables are the same database and schema."""
+    database = settings.database
+    mine = (database.host.removesuffix("."), database.port, database.name, database.schema_)
+    return [
+        f"litellm:database {database.host}:{database.port}/{database.name} schema {database.schema_!r} is also the"
+        f" database of stack {other!r} (Pulumi.{other}.yaml): each stack's migration Job would apply its LiteLLM"
+        " version's schema to the other's tables, and both would share keys, users and spend. Give this stack its"
+        " own database or schema (litellm:database.name, litellm:database.schema)."
+        for other, theirs in _committed_settings(program_dir, DatabaseSettings, "database").items()
+        if other != stack and (theirs.host.removesuffix("."), theirs.port, theirs.name, theirs.schema_) == mine
+    ]
+
+
 def _committed_redis_settings(program_dir: Path) -> dict[str, RedisSettings]:
     """`litellm:redis` of every stack file that states a valid one (or none: then the defaults)."""
+    return _committed_settings(program_dir, RedisSettings, "redis")
+
+
+def _committed_settings(program_dir: Path, model: type[_M], key: str) -> dict[str, _M]:
+    """`litellm:<key>` of every committed stack file that states a valid one (or none: then the defaults)."""
     found = {}
     for stack, config in committed_stack_configs(program_dir).items():
         try:
-            found[stack] = RedisSettings.model_validate(config.get(f"{PROJECT}:redis") or {})
+            found[stack] = model.model_validate(config.get(f"{PROJECT}:{key}") or {}, by_alias=True, by_name=False)
         except ValidationError:
             continue  # that stack's own run reports the problem
     return found

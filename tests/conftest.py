@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from components.config import settings_from_config
+from components.config import committed_stack_configs, committed_stacks, settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
 from offline.manifests import Manifests, render_manifests
@@ -22,6 +22,12 @@ SECRETS = {
     "litellm:providerKeys": {"OPENAI_API_KEY": OPENAI_KEY, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
     "litellm:databasePassword": DATABASE_PASSWORD,
 }
+
+STACKS = committed_stacks()
+"""Every committed `Pulumi.<stack>.yaml`: a new environment's file is tested like the others."""
+ARGOCD_STACKS = [
+    stack for stack, config in committed_stack_configs().items() if config.get("litellm:delivery", "argocd") == "argocd"
+]
 
 
 def run_stack(stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None) -> Run:

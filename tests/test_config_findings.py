@@ -11,10 +11,10 @@ import kubernetes_validate
 import pytest
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from components.config import ConfigError, risk_warnings, settings_from_config
+from components.config import ConfigError, read_stack_config, risk_warnings, settings_from_config
 from offline.harness import encode_config_value
 from offline.manifests import render_manifests
-from tests.conftest import SECRETS, committed_settings, run_stack, settings_for
+from tests.conftest import SECRETS, STACKS, committed_settings, run_stack, settings_for
 from tests.netpol import NetworkPolicies, Pod
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -562,3 +562,27 @@ def test_an_ipv6_host_with_a_pre_existing_secret_needs_the_endpoint_key():
 def test_an_endpoint_key_equal_to_another_key_is_refused():
     text = problems(run_stack("prod", {"litellm:database": {"endpointKey": "DATABASE_PASSWORD"}}))
     assert "litellm:database.endpointKey: must differ from usernameKey and passwordKey" in text
+
+
+# Adding an environment -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stacks_do_not_share_a_database(stack):
+    shared = [w for w in risk_warnings(committed_settings(stack), stack) if "is also the database of stack" in w]
+    assert not shared, shared[0] if shared else ""
+
+
+@pytest.mark.parametrize(
+    ("database", "warns"),
+    [({}, True), ({"schema": "litellm_qa"}, False), ({"name": "litellm-qa"}, False), ({"port": 5433}, False)],
+    ids=["same", "own-schema", "own-database", "other-port"],
+)
+def test_a_stack_sharing_another_stacks_database_and_schema_warns(tmp_path, database, warns):
+    (tmp_path / "Pulumi.staging.yaml").write_bytes((ROOT / "Pulumi.staging.yaml").read_bytes())
+    staging = read_stack_config(ROOT / "Pulumi.staging.yaml")["litellm:database"]
+    settings = settings_for("qa", database={**staging, **database})
+    warnings = [w for w in risk_warnings(settings, "qa", tmp_path) if "is also the database of stack 'staging'" in w]
+    assert bool(warnings) is warns
+    if warns:
+        assert warnings[0].startswith("litellm:database postgresql-staging-pooler-rw.postgresql-staging.svc")

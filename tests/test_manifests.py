@@ -7,9 +7,8 @@ import pytest
 
 from components.settings import ChartSettings
 from offline.manifests import FETCHED_FROM, Manifests, RenderError, chart_folder, render_manifests
-from tests.conftest import OPENAI_KEY, render_stack
+from tests.conftest import OPENAI_KEY, STACKS, render_stack
 
-STACKS = ("prod", "staging", "dev")
 PINNED_CHART = Path(__file__).resolve().parent.parent / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
 
 

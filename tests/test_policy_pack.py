@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from components.config import risk_warnings
 from components.settings import ChartSettings, ImageSettings
 from offline.render import APPLICATION, RELEASE, Rendering, render
-from tests.conftest import settings_for
+from tests.conftest import STACKS, settings_for
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 
@@ -38,7 +38,7 @@ def pack() -> SimpleNamespace:
 
 @pytest.fixture(scope="module")
 def renderings() -> dict[str, Rendering]:
-    return {stack: render(stack) for stack in ("prod", "staging", "dev")}
+    return {stack: render(stack) for stack in STACKS}
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +150,7 @@ def test_the_pack_started_as_the_cli_does_holds_each_gate_at_its_required_level(
     assert reported_levels(cli_policies(monkeypatch), resources, "prod") == {level}
 
 
-@pytest.mark.parametrize("stack", ["prod", "staging", "dev"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_passes_the_mandatory_policies(pack, renderings, stack):
     resources = stack_resources(renderings[stack])
     violations = pack.default_deny_violations(resources)

@@ -7,7 +7,7 @@ from pulumi.runtime.rpc import is_rpc_secret
 
 from components.values import build_chart_values
 from offline.harness import map_tree
-from tests.conftest import committed_settings, run_stack
+from tests.conftest import STACKS, committed_settings, run_stack
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -42,7 +42,7 @@ def dev(chart_folder):
     return run
 
 
-@pytest.mark.parametrize("stack", ["prod", "staging", "dev"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_committed_stack_runs_without_error(stack, chart_folder):
     run = run_stack(stack)
     assert run.error is None

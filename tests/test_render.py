@@ -24,10 +24,9 @@ from offline.render import (
     render,
     write,
 )
+from tests.conftest import ARGOCD_STACKS, STACKS
 from tests.kube import SUPPORTED_KUBERNETES, is_custom_resource, strict_schema_errors
 
-STACKS = ("prod", "staging", "dev")
-ARGOCD_STACKS = ("prod", "staging")
 CHART_FILES = {
     "configmap-litellm-litellm-config.yaml",
     "deployment-litellm-litellm.yaml",

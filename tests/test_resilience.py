@@ -11,7 +11,7 @@ from components.config import ConfigError, risk_warnings, settings_from_config
 from components.settings import Settings
 from components.values import build_chart_values, build_proxy_config
 from offline.harness import encode_config_value, stack_config, unwrap_secrets
-from tests.conftest import SECRETS, committed_settings, dump, run_stack, secret_data, settings_for
+from tests.conftest import SECRETS, STACKS, committed_settings, dump, run_stack, secret_data, settings_for
 from tests.netpol import NetworkPolicies, Pod
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -442,9 +442,10 @@ def test_same_namespace_on_another_redis_host_does_not_warn(tmp_path):
     assert not any("is also the cache of stack" in w for w in risk_warnings(settings, "perf", tmp_path))
 
 
-@pytest.mark.parametrize("stack", ["prod", "staging", "dev"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_committed_stacks_do_not_share_a_cache(stack):
-    assert not any("is also the cache of stack" in w for w in risk_warnings(committed_settings(stack), stack))
+    shared = [w for w in risk_warnings(committed_settings(stack), stack) if "is also the cache of stack" in w]
+    assert not shared, shared[0] if shared else ""
 
 
 # --- the staging stack shows the settings in use ---------------------------------------------------

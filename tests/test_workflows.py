@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from components.config import committed_stacks
+
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 SETUP_COMMAND = "bash scripts/setup.sh"
@@ -45,20 +47,63 @@ def test_test_workflow_runs_the_readme_setup_and_test_commands_and_the_checks_of
     assert SETUP_COMMAND in readme and TEST_COMMAND in readme
 
 
+NOT_DEPLOYED_FILE = ROOT / ".github" / "stacks-not-deployed.txt"
+
+
+def not_deployed() -> set[str]:
+    lines = NOT_DEPLOYED_FILE.read_text(encoding="utf-8").splitlines()
+    return {line.split("#", 1)[0].strip() for line in lines} - {""}
+
+
+def deployed() -> dict[str, str]:
+    """Stack -> the deploy job that runs `pulumi up` on it."""
+    return {job["with"]["stack"]: name for name, job in workflow("deploy.yml")["jobs"].items()}
+
+
 def test_preview_covers_every_stack_file():
-    stacks = {path.name.split(".")[1] for path in ROOT.glob("Pulumi.*.yaml")}
     preview = workflow("preview.yml")["jobs"]["preview"]
     assert preview["uses"] == STACK_CALL and preview["with"]["command"] == "preview"
-    assert {entry["stack"] for entry in preview["strategy"]["matrix"]["include"]} == stacks
+    previewed = {entry["stack"] for entry in preview["strategy"]["matrix"]["include"]}
+    missing = sorted(set(committed_stacks()) - previewed)
+    assert not missing, (
+        f"Pulumi.{missing[0]}.yaml is not previewed: add `- stack: {missing[0]}` (with its kubeconfig-secret) to the"
+        " matrix of .github/workflows/preview.yml (docs/environments.md)"
+    )
+    unknown = sorted(previewed - set(committed_stacks()))
+    assert not unknown, f"preview.yml previews stack {unknown[0]!r}, which has no Pulumi.{unknown[0]}.yaml"
+
+
+def test_every_stack_file_is_deployed_or_listed_as_not_deployed():
+    for stack in committed_stacks():
+        assert stack in deployed() or stack in not_deployed(), (
+            f"Pulumi.{stack}.yaml is neither deployed by .github/workflows/deploy.yml nor listed in"
+            f" {NOT_DEPLOYED_FILE.relative_to(ROOT)}: add a deploy job for it after the stack it is promoted from, or"
+            " list it there with the reason (docs/environments.md)"
+        )
+        assert not (stack in deployed() and stack in not_deployed()), (
+            f"{stack!r} is deployed by deploy.yml and also listed in {NOT_DEPLOYED_FILE.relative_to(ROOT)}"
+        )
+
+
+def test_every_deployed_or_listed_stack_has_a_stack_file():
+    for stack in sorted(set(deployed()) | not_deployed()):
+        assert stack in committed_stacks(), f"{stack!r} is deployed or listed, but Pulumi.{stack}.yaml does not exist"
 
 
 def test_deploy_promotes_dev_then_staging_then_prod():
+    """One chain of `pulumi up` jobs, each waiting for the one before; an environment added in between keeps it."""
     jobs = workflow("deploy.yml")["jobs"]
-    assert [(name, job.get("needs"), job["with"]["stack"]) for name, job in jobs.items()] == [
-        ("dev", None, "dev"),
-        ("staging", "dev", "staging"),
-        ("prod", "staging", "prod"),
-    ]
+    chain = [name for name, job in jobs.items() if not job.get("needs")]
+    assert len(chain) == 1, f"deploy.yml must start from one job, not {chain}"
+    while True:
+        following = [name for name, job in jobs.items() if job.get("needs") in (chain[-1], [chain[-1]])]
+        if not following:
+            break
+        assert len(following) == 1, f"{following} all follow {chain[-1]!r}: promote through one chain"
+        chain.append(following[0])
+    assert sorted(chain) == sorted(jobs), f"jobs outside the promotion chain: {sorted(set(jobs) - set(chain))}"
+    stacks = [jobs[name]["with"]["stack"] for name in chain]
+    assert stacks[0] == "dev" and stacks[-1] == "prod" and stacks.index("staging") < stacks.index("prod")
     assert {job["uses"] for job in jobs.values()} == {STACK_CALL}
     assert {job["with"]["command"] for job in jobs.values()} == {"up"}
 
