@@ -83,6 +83,8 @@ def _alert(name: str, expr: str, duration: str, severity: str, summary: str, des
 def alert_rules(settings: Settings) -> list[dict[str, Any]]:
     pods = _pods(settings)
     namespace = settings.namespace
+    # The chart deletes the Job 120 s after it ends; with the migration check the program keeps it a day.
+    kept = "a day" if settings.migration_check.enabled else "120 s"
     rules = [
         _alert(
             "LiteLLMNoReadyPods",
@@ -106,8 +108,8 @@ def alert_rules(settings: Settings) -> list[dict[str, Any]]:
             "0m",
             "critical",
             "The LiteLLM schema migration failed",
-            f"Job {namespace}/{MIGRATION_JOB} had a failed pod in the last {FAILED_MIGRATION_WINDOW} (the Job itself"
-            " is deleted 120 s after it ends): read its logs in the ArgoCD sync or Helm release, see"
+            f"Job {namespace}/{MIGRATION_JOB} had a failed pod in the last {FAILED_MIGRATION_WINDOW}"
+            f" (the Job itself is deleted {kept} after it ends): the schema is not what the image needs, see"
             " docs/operations.md.",
         ),
     ]
