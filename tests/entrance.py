@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
+from tests.netpol import _check_keys
+
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 HTTP_ROUTE = "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute"
 CERTIFICATE = "kubernetes:cert-manager.io/v1:Certificate"
@@ -260,9 +262,3 @@ def _path_match(kind: str, value: str, path: str) -> int | None:
     if prefix == "" or path == prefix or path.startswith(prefix + "/"):
         return len(prefix)
     return None
-
-
-def _check_keys(value: Mapping[str, Any], allowed: set[str], what: str) -> None:
-    unknown = set(value) - allowed
-    if unknown:
-        raise ValueError(f"unsupported {what} fields: {sorted(unknown)}")
