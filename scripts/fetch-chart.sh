@@ -7,21 +7,27 @@
 # Either way the chart is checked against scripts/chart-sums/<ref>.sha256, the SHA-256 of every
 # file at that ref, committed here: a moved tag or a tampered copy fails, naming the files.
 #
-# Usage: scripts/fetch-chart.sh [--from DIR] [ref] [repo-url] [chart-path]
+# Usage: scripts/fetch-chart.sh [--from DIR] [--to DIR] [ref] [repo-url] [chart-path]
 #        (defaults: v1.76.1-stable, https://github.com/BerriAI/litellm.git, deploy/charts/litellm-helm;
 #         `.venv/bin/python -m scripts.chart_source <stack>` prints a stack's three values)
 #        --from DIR copies a chart folder already on disk (no network) instead of the git fetch.
+#        --to DIR writes the chart there instead of vendor/charts/litellm-helm/<ref>.
 set -euo pipefail
 from=""
-if [[ "${1:-}" == "--from" ]]; then
-  from="${2:?--from needs a folder}"
+to=""
+while [[ "${1:-}" == --* ]]; do
+  case "$1" in
+    --from) from="${2:?--from needs a folder}" ;;
+    --to) to="${2:?--to needs a folder}" ;;
+    *) echo "fetch-chart: unknown option $1" >&2; exit 2 ;;
+  esac
   shift 2
-fi
+done
 ref="${1:-v1.76.1-stable}"
 repo="${2:-https://github.com/BerriAI/litellm.git}"
 chart_path="${3:-deploy/charts/litellm-helm}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-dest="$root/vendor/charts/litellm-helm/$ref"
+dest="${to:-$root/vendor/charts/litellm-helm/$ref}"
 sums="$root/scripts/chart-sums/$ref.sha256"
 
 if [[ ! "$ref" =~ ^v?[0-9]+\.[0-9]+\.[0-9]+([-+.][0-9A-Za-z.-]+)?$ && ! "$ref" =~ ^[0-9a-f]{40}$ ]]; then
