@@ -434,11 +434,53 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
         for index, model in enumerate(settings.models)
         if not model.has_provider_prefix
     )
+    warnings.extend(ignored_key_warnings(settings))
     warnings.extend(_limit_warnings(settings))
     warnings.extend(_service_port_warnings(settings))
     warnings.extend(shared_cache_warnings(settings, stack, program_dir))
     warnings.extend(shared_database_warnings(settings, stack, program_dir))
     return warnings
+
+
+def _set_keys(model: BaseModel, *exclude: str) -> list[str]:
+    """The keys of `model` the stack wrote (by their config spelling), apart from `exclude`."""
+    fields = type(model).model_fields
+    return [fields[name].alias or name for name in sorted(model.model_fields_set) if name not in exclude]
+
+
+def ignored_key_warnings(settings: Settings) -> list[str]:
+    """Keys the stack sets that nothing reads under the rest of its settings: turned off, or replaced."""
+    ignored: list[tuple[list[str], str]] = []
+
+    def block(name: str, model: BaseModel, active: bool, why: str) -> None:
+        if not active:
+            ignored.append(([f"{name}.{key}" for key in _set_keys(model, "enabled")], why))
+
+    block("redis", settings.redis, settings.redis.enabled, "redis.enabled is false")
+    block("networkPolicy", settings.network_policy, settings.network_policy.enabled, "networkPolicy.enabled is false")
+    block("autoscaling", settings.autoscaling, settings.autoscaling.enabled, "autoscaling.enabled is false")
+    block(
+        "serviceMonitor", settings.service_monitor, settings.service_monitor.enabled, "serviceMonitor.enabled is false"
+    )
+    block("tracing", settings.tracing, settings.tracing.enabled, "tracing.enabled is false")
+    budget = settings.pod_disruption_budget
+    block("podDisruptionBudget", budget, budget.enabled, "podDisruptionBudget.enabled is false")
+    if "argocd" in settings.model_fields_set and settings.delivery != "argocd":
+        ignored.append(([f"argocd.{key}" for key in _set_keys(settings.argocd)], f"delivery is {settings.delivery}"))
+    if "local_path" in settings.chart.model_fields_set and settings.delivery != "helm":
+        ignored.append((["chart.localPath"], f"delivery is {settings.delivery} (ArgoCD fetches the chart itself)"))
+    if "replicas" in settings.model_fields_set and settings.autoscaling.enabled:
+        ignored.append((["replicas"], "autoscaling.enabled is true (the HPA sets the replica count)"))
+    if "user" in settings.database.model_fields_set and not settings.database.create_secret:
+        ignored.append((["database.user"], "database.createSecret is false (the user comes from the existing Secret)"))
+    if "master_key_version" in settings.model_fields_set and settings.master_key is not None:
+        ignored.append((["masterKeyVersion"], "litellm:masterKey is set (only a generated key is versioned)"))
+    return [
+        f"litellm:{', litellm:'.join(keys)} {'is' if len(keys) == 1 else 'are'} set but not used while {why}:"
+        f" remove {'it' if len(keys) == 1 else 'them'}, or change the setting that turns it off."
+        for keys, why in ignored
+        if keys
+    ]
 
 
 def _limit_warnings(settings: Settings) -> list[str]:

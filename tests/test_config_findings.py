@@ -586,3 +586,72 @@ def test_a_stack_sharing_another_stacks_database_and_schema_warns(tmp_path, data
     assert bool(warnings) is warns
     if warns:
         assert warnings[0].startswith("litellm:database postgresql-staging-pooler-rw.postgresql-staging.svc")
+
+
+# Keys nothing reads under the rest of the settings -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (
+            {"redis": {"enabled": False, "ssl": True}},
+            "litellm:redis.ssl is set but not used while redis.enabled is false",
+        ),
+        (
+            {"networkPolicy": {"enabled": False, "ingressNamespaces": ["x"]}},
+            "litellm:networkPolicy.ingressNamespaces is set but not used while networkPolicy.enabled is false",
+        ),
+        ({"autoscaling": {"maxReplicas": 5}}, "litellm:autoscaling.maxReplicas is set but not used"),
+        ({"serviceMonitor": {"interval": "1m"}}, "litellm:serviceMonitor.interval is set but not used"),
+        (
+            {"tracing": {"protocol": "grpc"}},
+            "litellm:tracing.protocol is set but not used while tracing.enabled is false",
+        ),
+        (
+            {"podDisruptionBudget": {"enabled": False, "maxUnavailable": 2}},
+            "litellm:podDisruptionBudget.maxUnavailable is set but not used",
+        ),
+        (
+            {"delivery": "helm", "argocd": {"project": "p"}},
+            "litellm:argocd.project is set but not used while delivery is helm",
+        ),
+        (
+            {"chart": {"localPath": "/opt/c/v1.76.1-stable"}},
+            "litellm:chart.localPath is set but not used while delivery is argocd",
+        ),
+        (
+            {"replicas": 4, "autoscaling": {"enabled": True}},
+            "litellm:replicas is set but not used while autoscaling.enabled is true",
+        ),
+        (
+            {"database": {"createSecret": False, "user": "app"}, "databasePassword": None},
+            "litellm:database.user is set but not used while database.createSecret is false",
+        ),
+        (
+            {"masterKey": "sk-master-FAKE-0123456789", "masterKeyVersion": 3},
+            "litellm:masterKeyVersion is set but not used while litellm:masterKey is set",
+        ),
+    ],
+    ids=[
+        "redis",
+        "netpol",
+        "autoscaling",
+        "monitor",
+        "tracing",
+        "pdb",
+        "argocd",
+        "local-path",
+        "replicas",
+        "user",
+        "version",
+    ],
+)
+def test_a_key_nothing_reads_warns(keys, expected):
+    assert any(expected in w for w in risk_warnings(settings_for(**keys), "staging"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_committed_stacks_set_no_key_nothing_reads(stack):
+    ignored = [w for w in risk_warnings(committed_settings(stack), stack) if "is set but not used" in w]
+    assert not ignored, ignored[0] if ignored else ""
