@@ -77,16 +77,26 @@ def expand_env(container: dict[str, Any], secrets: dict[str, dict[str, str]]) ->
     return environment
 
 
+def _schema_folder(version: str) -> str:
+    return f"kubernetes-json-schema/v{version}.0-local-strict"
+
+
+@functools.cache
+def _definitions(version: str) -> Registry:
+    """The version's shared definitions, parsed once (a few MB of JSON)."""
+    contents = kubernetes_schemas.schema_contents(f"{_schema_folder(version)}/_definitions.json", version)
+    return Resource.from_contents(contents) @ Registry()
+
+
 @functools.cache
 def _strict_validator(kind: str, api_version: str, version: str) -> jsonschema.protocols.Validator:
     """kubernetes-validate's strict schema for the kind at the version, loaded once (its own
-    `validate` reloads the schemas on every call, about 1 s per object set)."""
+    `validate` reloads every schema, the shared definitions included, on each call)."""
     group = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-    folder = f"kubernetes-json-schema/v{version}.0-local-strict"
-    schema = kubernetes_schemas.schema_contents(f"{folder}/{kind.lower()}-{group}.json", version)
-    definitions = kubernetes_schemas.schema_contents(f"{folder}/_definitions.json", version)
-    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
-    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
+    schema = kubernetes_schemas.schema_contents(f"{_schema_folder(version)}/{kind.lower()}-{group}.json", version)
+    return jsonschema.validators.Draft202012Validator(
+        schema, registry=Resource.from_contents(schema) @ _definitions(version)
+    )
 
 
 def is_custom_resource(manifest: dict[str, Any]) -> bool:
