@@ -98,3 +98,14 @@ def test_a_chart_fetched_from_another_ref_is_refused(tmp_path):
 def test_bad_config_is_a_render_error_naming_the_key():
     with pytest.raises(RenderError, match="litellm:replicas"):
         render_stack("dev", {"litellm:replicas": 0})
+
+
+def test_an_upgrade_renders_the_same_objects_as_a_first_install(rendered):
+    """Why the render stands for every sync and `helm upgrade`, not only the first install."""
+    import helm_python
+
+    prod = rendered["prod"]
+    chart = helm_python.Chart.load(prod.chart_folder)
+    install = chart.render(prod.values, name="litellm", namespace="litellm", is_install=True)
+    upgrade = chart.render(prod.values, name="litellm", namespace="litellm", is_install=False, is_upgrade=True)
+    assert upgrade == install
