@@ -40,11 +40,10 @@ def secret_admin_rules(secret_names: list[str]) -> list[k8s.rbac.v1.PolicyRuleAr
 
 
 def program_secret_names(settings: Settings, layout: SecretLayout) -> list[str]:
-    names = [layout.master_key, layout.salt_key, *layout.provider_keys.values()]
-    if settings.database.create_secret:
-        names.append(layout.database)
-    names.extend(name for name in (layout.redis, layout.tracing) if name)
-    return sorted(set(names))
+    """The Secrets the program writes; the ones it only references (declared existing) are not its to grant."""
+    names = {layout.master_key, layout.salt_key, layout.database, *layout.provider_keys.values()}
+    names.update(name for name in (layout.redis, layout.tracing) if name)
+    return sorted(names - layout.existing)
 
 
 class LiteLLMAccess(pulumi.ComponentResource):

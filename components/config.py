@@ -20,7 +20,14 @@ from pydantic_core import ErrorDetails
 
 from components.egress import service_port_assumptions, unreachable
 from components.kube_types import CrossFieldErrors, FieldError
-from components.layout import PROVIDER_SECRET_PREFIX, secret_layout
+from components.layout import (
+    MASTER_KEY_SECRET,
+    PROVIDER_SECRET_PREFIX,
+    REDIS_SECRET,
+    SALT_KEY_SECRET,
+    TRACING_SECRET,
+    secret_layout,
+)
 from components.settings import (
     DATABASE_PASSWORD_REQUIRED,
     SECRET_COMMANDS,
@@ -100,7 +107,7 @@ def adoption_problems(settings: Settings, raw: Mapping[str, Any], environ: Mappi
     keep its salt key: the upsert would otherwise overwrite the retained Secret with a new one."""
     if not _provider_flag(raw, environ, "upsertExistingObjects", "PULUMI_K8S_UPSERT_EXISTING_OBJECTS"):
         return []
-    if settings.salt_key is not None:
+    if settings.salt_key is not None or settings.existing_secrets.salt_key is not None:
         return []
     return [
         f"{PROJECT}:saltKey: is required while {UPSERT_EXISTING} is true: adopting the retained objects would"
@@ -185,7 +192,9 @@ def _foreign_namespace_problems(full_key: str) -> list[str]:
 def _missing_secret_problems(data: Mapping[str, Any], skipped: set[str]) -> list[str]:
     """The secrets a stack must have, judged from the raw keys alone."""
     problems = []
-    if "providerKeys" not in data and "providerKeys" not in skipped:
+    existing = data.get("existingSecrets")
+    held_elsewhere = isinstance(existing, dict) and bool(existing.get("providerKeys"))
+    if "providerKeys" not in data and "providerKeys" not in skipped and not held_elsewhere:
         problems.append(_keyed("providerKeys", _MISSING_PROVIDER_KEYS))
     database = data.get("database")
     creates_secret = not (isinstance(database, dict) and database.get("createSecret") is False)
@@ -198,16 +207,28 @@ _MISSING_PROVIDER_KEYS = f"is required, one entry per provider key (`{SECRET_COM
 
 
 def _secret_name_problems(settings: Settings) -> list[str]:
-    """The database Secret must not be one the program writes for something else."""
+    """A Secret someone else manages (or the database Secret) must not be one the program writes for something
+    else: the two owners would overwrite each other."""
     layout = secret_layout(settings)
-    owned = {layout.master_key: "the master key", layout.salt_key: "the salt key"}
-    owned.update({name: "the provider keys" for name in layout.provider_keys.values()})
-    owned.update({name: what for name, what in ((layout.redis, "Redis AUTH"), (layout.tracing, "tracing")) if name})
+    existing = settings.existing_secrets
+    written = {
+        MASTER_KEY_SECRET: ("the master key", existing.master_key is None),
+        SALT_KEY_SECRET: ("the salt key", existing.salt_key is None),
+        REDIS_SECRET: ("Redis AUTH", settings.redis_password is not None),
+        TRACING_SECRET: ("tracing", settings.tracing_headers is not None),
+    }
+    owned = {name: what for name, (what, writes) in written.items() if writes}
+    owned.update({layout.provider_keys[env]: "the provider keys" for env in settings.provider_keys})
     problems = []
     if settings.database.secret_name in owned:
         problems.append(
             f"{PROJECT}:database.secretName: {settings.database.secret_name!r} is the Secret this program writes for"
             f" {owned[settings.database.secret_name]}; choose another name"
+        )
+    for name in sorted(layout.existing & owned.keys()):
+        problems.append(
+            f"{PROJECT}:existingSecrets: {name!r} is the Secret this program writes for {owned[name]}; an existing"
+            " Secret needs another name"
         )
     for env_name, secret_name in layout.provider_keys.items():
         if len(secret_name) > 253:

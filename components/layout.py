@@ -43,16 +43,19 @@ class SecretLayout:
     redis: str | None
     tracing: str | None = None
     """Secret with the OTLP collector header, when `litellm:tracingHeaders` is set."""
+    master_key_key: str = MASTER_KEY_KEY
+    redis_key: str = REDIS_PASSWORD_KEY
+    """Key of the Redis password, also the env name the proxy config reads it from."""
+    existing: frozenset[str] = frozenset()
+    """Secrets declared as existing (`litellm:existingSecrets`, `database.createSecret: false`): referenced,
+    never written by the program."""
 
     @property
     def environment_secrets(self) -> list[str]:
-        """Secrets the proxy container imports whole (`envFrom`), in a stable order."""
-        names = [self.salt_key, *dict.fromkeys(self.provider_keys[env] for env in sorted(self.provider_keys))]
-        if self.redis:
-            names.append(self.redis)
-        if self.tracing:
-            names.append(self.tracing)
-        return names
+        """Secrets the proxy container imports whole (`envFrom`), in a stable order, each once."""
+        names = [self.salt_key, *(self.provider_keys[env] for env in sorted(self.provider_keys))]
+        names.extend(name for name in (self.redis, self.tracing) if name)
+        return list(dict.fromkeys(names))
 
 
 def provider_secret_name(env_name: str) -> str:
@@ -62,17 +65,34 @@ def provider_secret_name(env_name: str) -> str:
 
 
 def secret_layout(settings: Settings) -> SecretLayout:
+    existing = settings.existing_secrets
     if settings.split_provider_keys:
         provider_keys = {env: provider_secret_name(env) for env in settings.provider_keys}
     else:
         provider_keys = {env: PROVIDER_KEYS_SECRET for env in settings.provider_keys}
+    provider_keys.update(existing.provider_env_names)
+    redis = REDIS_SECRET if settings.redis_password is not None else None
+    tracing = TRACING_SECRET if settings.tracing_headers is not None else None
+    declared = [
+        existing.master_key,
+        existing.salt_key,
+        *existing.provider_keys,
+        existing.redis_password,
+        existing.tracing_headers,
+    ]
+    names = {secret.name for secret in declared if secret is not None}
+    if not settings.database.create_secret:
+        names.add(settings.database.secret_name)
     return SecretLayout(
-        master_key=MASTER_KEY_SECRET,
-        salt_key=SALT_KEY_SECRET,
+        master_key=existing.master_key.name if existing.master_key else MASTER_KEY_SECRET,
+        master_key_key=existing.master_key.key if existing.master_key else MASTER_KEY_KEY,
+        salt_key=existing.salt_key.name if existing.salt_key else SALT_KEY_SECRET,
         database=settings.database.secret_name,
         provider_keys=provider_keys,
-        redis=REDIS_SECRET if settings.redis_password is not None else None,
-        tracing=TRACING_SECRET if settings.tracing_headers is not None else None,
+        redis=existing.redis_password.name if existing.redis_password else redis,
+        redis_key=existing.redis_password.key if existing.redis_password else REDIS_PASSWORD_KEY,
+        tracing=existing.tracing_headers.name if existing.tracing_headers else tracing,
+        existing=frozenset(names),
     )
 
 

@@ -29,7 +29,7 @@ class LiteLLM(pulumi.ComponentResource):
     delivery: str
     secret_names: dict[str, Any]
     """The Secret the program writes for each kind of credential, by name only."""
-    master_key: pulumi.Output[str]
+    master_key: pulumi.Output[str | None]
     """The proxy's master key, a secret output."""
 
     def __init__(self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None):

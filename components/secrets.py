@@ -22,7 +22,8 @@ from components.settings import Settings
 
 
 class LiteLLMSecrets(pulumi.ComponentResource):
-    master_key: pulumi.Output[str]
+    master_key: pulumi.Output[str | None]
+    """None when an existing Secret holds it (`litellm:existingSecrets.masterKey`)."""
     revision: pulumi.Output[str]
     """Random, and new exactly when the value of a Secret the pods read changes: for the pod template, so the
     pods roll on a rotation. Not derived from any secret value (a random id the rotation replaces)."""
@@ -39,7 +40,10 @@ class LiteLLMSecrets(pulumi.ComponentResource):
         self._namespace = namespace
         self._rollout_data: dict[str, pulumi.Input[str]] = {}
 
-        if settings.master_key is not None:
+        if settings.existing_secrets.master_key is not None:
+            # Managed elsewhere: the program never learns the value.
+            self.master_key = pulumi.Output.from_input(None)
+        elif settings.master_key is not None:
             self.master_key = pulumi.Output.secret(settings.master_key.get_secret_value())
         else:
             generated = random.RandomPassword(
@@ -51,33 +55,36 @@ class LiteLLMSecrets(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.master_key = pulumi.Output.secret(pulumi.Output.concat("sk-", generated.result))
-        self._secret(f"{name}-master-key", layout.master_key, {MASTER_KEY_KEY: self.master_key})
+        if settings.existing_secrets.master_key is None:
+            self._secret(f"{name}-master-key", layout.master_key, {MASTER_KEY_KEY: self.master_key})
 
         # LiteLLM encrypts the credentials it stores in PostgreSQL with this key: a new value makes
         # all of them unreadable. Generated once (or restored from a backup, litellm:saltKey), never
         # replaced, kept when the stack is destroyed, and written only when the Secret is created: with
         # in-place Secret updates on (kubernetes:enableSecretMutable), a changed input would overwrite it.
-        if settings.salt_key is not None:
-            salt_key = pulumi.Output.secret(settings.salt_key.get_secret_value())
-        else:
-            salt_key = random.RandomPassword(
+        existing = settings.existing_secrets
+        if existing.salt_key is None:
+            if settings.salt_key is not None:
+                salt_key = pulumi.Output.secret(settings.salt_key.get_secret_value())
+            else:
+                salt_key = random.RandomPassword(
+                    f"{name}-salt-key",
+                    length=64,
+                    special=False,
+                    opts=pulumi.ResourceOptions(parent=self, protect=True),
+                ).result
+            self._secret(
                 f"{name}-salt-key",
-                length=64,
-                special=False,
-                opts=pulumi.ResourceOptions(parent=self, protect=True),
-            ).result
-        self._secret(
-            f"{name}-salt-key",
-            layout.salt_key,
-            {SALT_KEY_KEY: salt_key},
-            protect=True,
-            retain_on_delete=True,
-            write_once=True,
-        )
+                layout.salt_key,
+                {SALT_KEY_KEY: salt_key},
+                protect=True,
+                retain_on_delete=True,
+                write_once=True,
+            )
 
         by_secret: dict[str, dict[str, str]] = {}
-        for env_name, secret_name in layout.provider_keys.items():
-            by_secret.setdefault(secret_name, {})[env_name] = settings.provider_keys[env_name].get_secret_value()
+        for env_name, value in settings.provider_keys.items():
+            by_secret.setdefault(layout.provider_keys[env_name], {})[env_name] = value.get_secret_value()
         for secret_name in sorted(by_secret):
             self._secret(f"{name}-{secret_name}", secret_name, pulumi.Output.secret(by_secret[secret_name]))
 

@@ -8,7 +8,7 @@ pins (chart ref, image tag), which come from components/versions.py.
 import difflib
 import math
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import (
@@ -395,6 +395,61 @@ class MigrationCheckSettings(_Model):
         description="Seconds the check waits for every migration to be applied before it fails the Job; LiteLLM"
         " retries a failing migration up to four times, a minute each.",
     )
+
+
+class ExistingSecretKey(_Model):
+    name: ObjectName = Field(description="Secret in the LiteLLM namespace, created by someone else.")
+    key: SecretDataKey = Field(description="Key of the value in that Secret.")
+
+
+class ExistingEnvSecret(_Model):
+    name: ObjectName = Field(
+        description="Secret in the LiteLLM namespace, created by someone else; the proxy imports all its keys as"
+        " environment variables."
+    )
+
+
+class ExistingProviderSecret(_Model):
+    name: ObjectName = Field(description="Secret in the LiteLLM namespace, created by someone else.")
+    keys: list[EnvName] = Field(
+        min_length=1,
+        description="The provider key env names it holds as keys (e.g. `OPENAI_API_KEY`), for `models[].apiKeyEnv`;"
+        " the proxy imports all its keys as environment variables.",
+    )
+
+
+class ExistingRedisSecret(_Model):
+    name: ObjectName = Field(description="Secret in the LiteLLM namespace, created by someone else.")
+    key: EnvName = Field(
+        "REDIS_PASSWORD",
+        description="Key holding the Redis password; imported as an environment variable of that name, which the"
+        " proxy config reads.",
+    )
+
+
+class ExistingSecretsSettings(_Model):
+    master_key: ExistingSecretKey | None = Field(
+        None, description="The master key's Secret and key, instead of `litellm:masterKey` or a generated one."
+    )
+    salt_key: ExistingEnvSecret | None = Field(
+        None,
+        description="Secret holding `LITELLM_SALT_KEY` (the key name LiteLLM reads), instead of the program's"
+        " `litellm-salt-key`.",
+    )
+    provider_keys: list[ExistingProviderSecret] = Field(
+        [], description="Secrets holding provider keys, next to or instead of `litellm:providerKeys`."
+    )
+    redis_password: ExistingRedisSecret | None = Field(
+        None, description="Secret holding the Redis password (turns on Redis AUTH), instead of `litellm:redisPassword`."
+    )
+    tracing_headers: ExistingEnvSecret | None = Field(
+        None, description="Secret holding `OTEL_HEADERS` (`name=value`), instead of `litellm:tracingHeaders`."
+    )
+
+    @property
+    def provider_env_names(self) -> dict[str, str]:
+        """Env name -> the existing Secret that holds it."""
+        return {env: secret.name for secret in self.provider_keys for env in secret.keys}
 
 
 class RBACSettings(_Model):
@@ -891,6 +946,11 @@ class Settings(_Model):
     migration_check: MigrationCheckSettings = Field(
         MigrationCheckSettings(), description="The check that fails the migration Job when a migration failed."
     )
+    existing_secrets: ExistingSecretsSettings = Field(
+        ExistingSecretsSettings(),
+        description="Secrets the pods read that someone else creates (External Secrets Operator, Vault): the program"
+        " only references them, by name and key. The database Secret: `database.createSecret: false`.",
+    )
     rbac: RBACSettings = Field(RBACSettings(), description="Optional Roles and RoleBindings for operator groups.")
     master_key_version: Count = Field(
         1, description="Bump to rotate a generated master key; ignored when `litellm:masterKey` is set."
@@ -920,6 +980,16 @@ class Settings(_Model):
 
     _stack: str | None = PrivateAttr(None)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _provider_keys_held_elsewhere(cls, data: Any) -> Any:
+        """`providerKeys` may be left out when existing Secrets hold the provider keys."""
+        if isinstance(data, dict) and "providerKeys" not in data and "provider_keys" not in data:
+            existing = data.get("existingSecrets")
+            if isinstance(existing, dict) and existing.get("providerKeys"):
+                return {**data, "providerKeys": {}}
+        return data
+
     @model_validator(mode="after")
     def _cross_field_rules(self) -> "Settings":
         problems = []
@@ -933,9 +1003,19 @@ class Settings(_Model):
                     )
                 )
             problems.extend(_secret_text_problems(f"providerKeys.{name}", value))
+        existing = self.existing_secrets
+        provider_env_names = {**existing.provider_env_names, **dict.fromkeys(self.provider_keys, "")}
+        for index, secret in enumerate(existing.provider_keys):
+            for position, name in enumerate(secret.keys):
+                path = f"existingSecrets.providerKeys[{index}].keys[{position}]"
+                if name in RESERVED_ENV_NAMES:
+                    problems.append((path, f"{name!r} is a name the chart or this program sets itself: rename it"))
+                elif name in self.provider_keys:
+                    problems.append((path, f"{name!r} is also a key of litellm:providerKeys: keep one of the two"))
+        problems.extend(self._existing_secret_problems())
         for index, model in enumerate(self.models):
-            if model.api_key_env is not None and model.api_key_env not in self.provider_keys:
-                known = ", ".join(sorted(self.provider_keys)) or "none"
+            if model.api_key_env is not None and model.api_key_env not in provider_env_names:
+                known = ", ".join(sorted(provider_env_names)) or "none"
                 problems.append(
                     (
                         f"models[{index}].apiKeyEnv",
@@ -965,6 +1045,29 @@ class Settings(_Model):
         if problems:
             raise CrossFieldErrors(problems)
         return self
+
+    def _existing_secret_problems(self) -> list[tuple[str, str]]:
+        """A value comes from the stack's secret config or from an existing Secret, never both."""
+        existing = self.existing_secrets
+        both = {
+            "masterKey": (existing.master_key, self.master_key),
+            "saltKey": (existing.salt_key, self.salt_key),
+            "redisPassword": (existing.redis_password, self.redis_password),
+            "tracingHeaders": (existing.tracing_headers, self.tracing_headers),
+        }
+        problems = [
+            (key, f"is set, and existingSecrets.{key} names a Secret managed elsewhere: keep one of the two")
+            for key, (declared, configured) in both.items()
+            if declared is not None and configured is not None
+        ]
+        redis_key = existing.redis_password.key if existing.redis_password else None
+        if redis_key is not None and redis_key != "REDIS_PASSWORD" and redis_key in RESERVED_ENV_NAMES:
+            problems.append(("existingSecrets.redisPassword.key", f"{redis_key!r} is a name the chart sets itself"))
+        if existing.redis_password is not None and not self.redis.enabled:
+            problems.append(("existingSecrets.redisPassword", "is set but redis.enabled is false"))
+        if existing.tracing_headers is not None and not self.tracing.enabled:
+            problems.append(("existingSecrets.tracingHeaders", "is set but tracing.enabled is false"))
+        return problems
 
     def _namespace_problems(self) -> list[tuple[str, str]]:
         """The LiteLLM namespace gets a default-deny policy and is protected: it must be LiteLLM's alone."""

@@ -8,7 +8,7 @@ templates read (docs/chart-contract.md says where and why). Secrets appear by na
 from typing import Any
 
 from components.access import SERVICE_ACCOUNT
-from components.layout import MASTER_KEY_KEY, REDIS_PASSWORD_KEY, SELECTOR_LABELS, secret_layout
+from components.layout import SELECTOR_LABELS, secret_layout
 from components.migration_check import migration_check_containers, migration_check_volumes
 from components.settings import ModelSettings, Settings
 
@@ -37,7 +37,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         "resources": settings.resources.model_dump(),
         # Without a name the chart generates a new master key on every render.
         "masterkeySecretName": secrets.master_key,
-        "masterkeySecretKey": MASTER_KEY_KEY,
+        "masterkeySecretKey": secrets.master_key_key,
         "environmentSecrets": secrets.environment_secrets,
         "envVars": _env_vars(settings),
         "db": _database(settings),
@@ -81,8 +81,9 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
     litellm_settings: dict[str, Any] = {"telemetry": settings.telemetry}
     router_settings: dict[str, Any] = {"num_retries": settings.num_retries, **_router_resilience(settings)}
     redis = settings.redis
+    layout = secret_layout(settings)
     if redis.enabled:
-        password = {"password": f"os.environ/{REDIS_PASSWORD_KEY}"} if settings.redis_password is not None else {}
+        password = {"password": f"os.environ/{layout.redis_key}"} if layout.redis is not None else {}
         cache_params: dict[str, Any] = {
             "type": "redis",
             "host": redis.host,
@@ -95,8 +96,8 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
             cache_params["redis_flush_size"] = redis.cache.flush_size
         litellm_settings.update(cache=True, cache_params=cache_params)
         router_settings.update(redis_host=redis.host, redis_port=redis.port)
-        if settings.redis_password is not None:
-            router_settings["redis_password"] = f"os.environ/{REDIS_PASSWORD_KEY}"
+        if layout.redis is not None:
+            router_settings["redis_password"] = f"os.environ/{layout.redis_key}"
         # LiteLLM's `get_redis_connection_pool` (v1.76.1 and long after) picks TLS when the `ssl` key is
         # present at all, even `ssl: false`, so the key is written only when TLS is wanted.
         # Ref: https://github.com/BerriAI/litellm/pull/22745
