@@ -5,8 +5,9 @@ cluster, no network), takes the chart values it registered (the ArgoCD Applicati
 or the Helm release's `values`) and renders the fetched litellm-helm chart with Helm's own template
 engine (helm-python-sdk), as the delivery mode does: release name and namespace from the
 Application or Release, as a first install (the chart reads neither `.Release.IsInstall` nor
-`.Release.IsUpgrade` at v1.76.1-stable, so an upgrade renders the same objects). The chart's `helm.sh/hook: test` Pods and NOTES.txt are
-left out, and every object gets the namespace it is applied in (the chart's templates carry none).
+`.Release.IsUpgrade` at v1.76.1-stable, so an upgrade renders the same objects). The chart's
+`helm.sh/hook: test` Pods and NOTES.txt are left out, and every object gets the namespace it is
+applied in (the chart's templates carry none).
 
 Secret data is returned as the program produced it; redaction is the writer's job (offline/render.py).
 """
