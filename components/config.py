@@ -194,7 +194,9 @@ def _missing_secret_problems(data: Mapping[str, Any], skipped: set[str]) -> list
     problems = []
     existing = data.get("existingSecrets")
     held_elsewhere = isinstance(existing, dict) and bool(existing.get("providerKeys"))
-    if "providerKeys" not in data and "providerKeys" not in skipped and not held_elsewhere:
+    models = data.get("models")
+    needs_keys = isinstance(models, list) and any(isinstance(m, dict) and m.get("apiKeyEnv") for m in models)
+    if needs_keys and "providerKeys" not in data and "providerKeys" not in skipped and not held_elsewhere:
         problems.append(_keyed("providerKeys", _MISSING_PROVIDER_KEYS))
     database = data.get("database")
     creates_secret = not (isinstance(database, dict) and database.get("createSecret") is False)
@@ -203,7 +205,9 @@ def _missing_secret_problems(data: Mapping[str, Any], skipped: set[str]) -> list
     return problems
 
 
-_MISSING_PROVIDER_KEYS = f"is required, one entry per provider key (`{SECRET_COMMANDS['providerKeys']}`)"
+_MISSING_PROVIDER_KEYS = (
+    f"is required by the models' apiKeyEnv, one entry per key (`{SECRET_COMMANDS['providerKeys']}`)"
+)
 
 
 def _secret_name_problems(settings: Settings) -> list[str]:
@@ -327,7 +331,7 @@ def _describe(error: ErrorDetails) -> list[str]:
         return [_keyed(_join(loc, cause.path), cause.message)]
     kind = error["type"]
     if kind == "missing":
-        return [_keyed(_path(loc), _MISSING_PROVIDER_KEYS if loc == ("providerKeys",) else "is required")]
+        return [_keyed(_path(loc), "is required")]
     if kind == "extra_forbidden":
         return [_keyed(_path(loc), _unknown_key_message(loc))]
     message = error["msg"].removeprefix("Value error, ")

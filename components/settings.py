@@ -962,7 +962,10 @@ class Settings(_Model):
         None, description="Secret. Database password; required unless `database.createSecret` is false."
     )
     provider_keys: dict[EnvName, SecretStr] = Field(
-        description="Secret. Provider API keys as `{ENV_NAME: value}`, e.g. `OPENAI_API_KEY`."
+        {},
+        description="Secret. Provider API keys as `{ENV_NAME: value}`, e.g. `OPENAI_API_KEY`; every `apiKeyEnv` of"
+        " `litellm:models` must be one of them (none needed when every model uses cloud identity or a server of"
+        " your own).",
     )
     master_key: SecretStr | None = Field(None, description="Secret. Proxy master key (`sk-...`); generated when unset.")
     redis_password: SecretStr | None = Field(None, description="Secret. Turns on Redis AUTH.")
@@ -1019,7 +1022,8 @@ class Settings(_Model):
                 problems.append(
                     (
                         f"models[{index}].apiKeyEnv",
-                        f"{model.api_key_env!r} is not a key of litellm:providerKeys (set: {known})",
+                        f"{model.api_key_env!r} is not a key of litellm:providerKeys (set: {known});"
+                        f" `{SECRET_COMMANDS['providerKeys'].replace('<ENV_NAME>', model.api_key_env)}`",
                     )
                 )
         if self.database.create_secret and self.database_password is None:

@@ -33,7 +33,7 @@ def chart_source(stack: str) -> ChartSettings:
         raise ChartSourceError(str(exc)) from None
     chart = config.get(f"{PROJECT}:chart") or {}
     try:
-        return ChartSettings.model_validate(chart)
+        return ChartSettings.model_validate(chart, by_alias=True, by_name=False)
     except ValidationError as exc:
         problems = describe_errors(exc, prefix=("chart",))
         raise ChartSourceError(f"{path.name}: " + "; ".join(problems)) from None
