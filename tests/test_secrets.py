@@ -23,7 +23,11 @@ RANDOM = "random:index/randomPassword:RandomPassword"
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 
-ALL_SECRETS = {"litellm:masterKey": MASTER_KEY, "litellm:redisPassword": REDIS_PASSWORD}
+ALL_SECRETS = {
+    "litellm:masterKey": MASTER_KEY,
+    "litellm:redisPassword": REDIS_PASSWORD,
+    "litellm:saltKey": "salt-FAKE-restored-0123456789abcdef",
+}
 
 
 def _values(run):
