@@ -5,10 +5,6 @@ labels, so they get DNS and PostgreSQL egress before the first sync (these polic
 before the ArgoCD Application or Helm release).
 """
 
-# Annotations stay unevaluated: evaluating the `net.*` types at import would load the lazily loaded
-# pulumi_kubernetes.networking.v1 (about 25 ms) even for stacks with NetworkPolicies disabled.
-from __future__ import annotations
-
 import pulumi
 import pulumi_kubernetes as k8s
 
