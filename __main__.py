@@ -1,7 +1,5 @@
 """LiteLLM proxy on Kubernetes: validated stack config in, one LiteLLM component out."""
 
-import gc
-
 import pulumi
 
 from components.config import ConfigError, load_settings, risk_warnings
@@ -29,12 +27,4 @@ def main() -> None:
     pulumi.export("masterKey", litellm.master_key)
 
 
-# Building the resources loads most of the Kubernetes SDK (its API modules load on first use): a
-# large heap of long-lived objects and no garbage. The collector waits until then, and the heap is
-# then frozen out of every later collection (about 40 ms of a preview, scripts/benchmark.py).
-gc.disable()
-try:
-    main()
-finally:
-    gc.freeze()
-    gc.enable()
+main()

@@ -7,7 +7,6 @@ render command and the benchmark.
 """
 
 import asyncio
-import gc
 import hashlib
 import json
 import logging
@@ -234,9 +233,6 @@ def run_program(
         runtime_settings.SETTINGS.outputs.clear()
         loops.close_all()
         asyncio.set_event_loop_policy(previous_policy)
-        # The program freezes the SDK's heap for its one run; a process that runs it again and again
-        # (tests, render) lets the collector see those objects again.
-        gc.unfreeze()
     return Run(monitor.registrations, monitor.stack_outputs, handler.records, error)
 
 
