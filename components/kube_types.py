@@ -177,6 +177,12 @@ def _labels(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+def _not_a_boolean(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError(f"{str(value).lower()} is a boolean; give a number")
+    return value
+
+
 def _trimmed(value: str) -> str:
     if value != value.strip() or not value:
         raise ValueError(f"{value!r} must be non-empty and have no leading or trailing whitespace")
@@ -251,5 +257,7 @@ Host = Annotated[str, AfterValidator(_host)]
 Labels = Annotated[dict[str, str], AfterValidator(_labels)]
 Trimmed = Annotated[str, AfterValidator(_trimmed)]
 Cidr = Annotated[str, AfterValidator(_cidr)]
-Count = Annotated[int, Field(ge=1, le=INT32_MAX)]
-Port = Annotated[int, Field(ge=1, le=65535)]
+Integer = Annotated[int, BeforeValidator(_not_a_boolean)]
+"""An int that refuses `true`/`false`, which pydantic would otherwise read as 1 and 0."""
+Count = Annotated[Integer, Field(ge=1, le=INT32_MAX)]
+Port = Annotated[Integer, Field(ge=1, le=65535)]

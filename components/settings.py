@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlparse
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -38,6 +39,7 @@ from components.kube_types import (
     Host,
     HttpsUrl,
     HttpUrl,
+    Integer,
     Labels,
     ObjectName,
     Port,
@@ -113,7 +115,7 @@ SYSTEM_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-no
 """With every other `kube-*` namespace."""
 # LiteLLM reads a 0 timeout or cooldown as "unset" (`cooldown_time or default`): they start at 1.
 Seconds = Count
-RetryCount = Annotated[int, Field(ge=0, le=10)]
+RetryCount = Annotated[Integer, Field(ge=0, le=10)]
 
 
 def _secret_text_problems(path: str, value: SecretStr | None) -> list[tuple[str, str]]:
@@ -350,7 +352,7 @@ class RedisCacheSettings(_Model):
         description="Key prefix of cached responses (LiteLLM `litellm_settings.cache_params.namespace`). Unset:"
         " `litellm_cache_<stack>`, so stacks sharing one Redis never read each other's cache.",
     )
-    flush_size: int | None = Field(
+    flush_size: Integer | None = Field(
         None,
         ge=1,
         description="`redis_flush_size`: buffer this many responses per pod before writing to Redis. Unset writes"
@@ -377,18 +379,32 @@ class RedisSettings(_Model):
         return self
 
 
+def _image_reference(value: str) -> str:
+    """A whole image reference `registry/path[:tag][@sha256:digest]`, as a pod's `image` takes it."""
+    name, _, digest = value.partition("@")
+    repository, tag = name, ""
+    if ":" in name.rsplit("/", 1)[-1]:
+        repository, tag = name.rsplit(":", 1)
+    valid = _IMAGE_REPOSITORY.fullmatch(repository) and (not tag or _IMAGE_TAG.fullmatch(tag))
+    if not valid or (digest and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest)) or not (tag or digest):
+        raise ValueError(
+            f"{value!r} is not a pinned image reference: lower-case registry/path with a :tag or @sha256:<digest>,"
+            " e.g. docker.io/library/postgres:17.6-alpine"
+        )
+    return value
+
+
 class MigrationCheckSettings(_Model):
     enabled: bool = Field(
         True,
         description="Fail the migration Job (and so the ArgoCD sync or the Helm release) unless every migration of"
         " the image is applied in `_prisma_migrations`: LiteLLM's own migration exits 0 even when it failed.",
     )
-    image: str = Field(
+    image: Annotated[str, AfterValidator(_image_reference)] = Field(
         "docker.io/library/postgres:17.6-alpine",
-        min_length=1,
         description="Image with `sh` and `psql` that runs the check (a client version the server accepts).",
     )
-    timeout_seconds: int = Field(
+    timeout_seconds: Integer = Field(
         600,
         ge=30,
         le=3600,
@@ -665,7 +681,7 @@ class TracingSettings(_Model):
 class ArgoCDSettings(_Model):
     namespace: DnsLabel = Field("argocd", description="Namespace ArgoCD watches for Applications.")
     project: ObjectName = Field("default", description="ArgoCD project (AppProject name) of the Application.")
-    sync_wave: int = Field(
+    sync_wave: Integer = Field(
         10, ge=-INT32_MAX, le=INT32_MAX, description="`argocd.argoproj.io/sync-wave` of the Application."
     )
     prune: bool = Field(True, description="Automated sync deletes resources removed from the chart.")
@@ -728,9 +744,9 @@ class NetworkPolicySettings(_Model):
 
 class AutoscalingSettings(_Model):
     enabled: bool = Field(False, description="HorizontalPodAutoscaler through the chart (replaces `replicas`).")
-    min_replicas: int = Field(3, ge=1, le=1000, description="Lowest replica count.")
-    max_replicas: int = Field(10, ge=1, le=1000, description="Highest replica count.")
-    target_cpu_utilization_percentage: int = Field(
+    min_replicas: Integer = Field(3, ge=1, le=1000, description="Lowest replica count.")
+    max_replicas: Integer = Field(10, ge=1, le=1000, description="Highest replica count.")
+    target_cpu_utilization_percentage: Integer = Field(
         80, ge=1, le=1000, description="CPU utilisation target, percent of the CPU request (may exceed 100)."
     )
 
@@ -916,14 +932,16 @@ class Settings(_Model):
     )
     chart: ChartSettings = Field(ChartSettings(), description="The litellm-helm chart source.")
     image: ImageSettings = Field(ImageSettings(), description="Proxy image.")
-    replicas: int = Field(3, ge=1, le=1000, description="Proxy replicas (ignored when autoscaling is enabled).")
+    replicas: Integer = Field(3, ge=1, le=1000, description="Proxy replicas (ignored when autoscaling is enabled).")
     service: ServiceSettings = Field(ServiceSettings(), description="Kubernetes Service of the proxy.")
     resources: ResourceSettings = Field(
         ResourceSettings(), description="Proxy container resources; requests <= limits."
     )
     database: DatabaseSettings = Field(DatabaseSettings(), description="External PostgreSQL.")
     redis: RedisSettings = Field(RedisSettings(), description="External Redis for cache and router state.")
-    num_retries: int = Field(2, ge=0, le=10, description="Router retries per request (`router_settings.num_retries`).")
+    num_retries: Integer = Field(
+        2, ge=0, le=10, description="Router retries per request (`router_settings.num_retries`)."
+    )
     router: RouterSettings = Field(
         RouterSettings(), description="Timeouts, cooldowns, retries per error class and fallbacks."
     )

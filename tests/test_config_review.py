@@ -133,6 +133,8 @@ VALID = [
     ("master-key-version", "prod", {"litellm:masterKeyVersion": 2}),
     ("split-keys", "prod", {"litellm:splitProviderKeys": True}),
     ("public-url-other-host", "prod", {"litellm:publicUrl": "https://llm.example.org"}),
+    ("migration-check-image-digest", "prod", {"litellm:migrationCheck": {"image": "postgres@sha256:" + "b" * 64}}),
+    ("migration-check-image-registry-port", "prod", {"litellm:migrationCheck": {"image": "reg.example:5000/pg:17"}}),
     ("chart-commit", "prod", {"litellm:chart": {"ref": "ccb7ce03a32ba247a06d1e5834e3f30e9cc5e635"}}),
 ]
 
@@ -379,6 +381,26 @@ INVALID = [
     ),
     ("chart-path-absolute", "prod", {"litellm:chart": {"path": "/deploy/charts"}}, "litellm:chart.path:"),
     ("chart-path-dotdot", "prod", {"litellm:chart": {"path": "../charts"}}, "litellm:chart.path:"),
+    ("service-port-true", "prod", {"litellm:service": {"port": True}}, "litellm:service.port: true is a boolean"),
+    (
+        "allowed-fails-true",
+        "prod",
+        {"litellm:router": {"allowedFails": True}},
+        "litellm:router.allowedFails: true is a",
+    ),
+    ("retry-false", "prod", {"litellm:router": {"retryPolicy": {"timeout": False}}}, "retryPolicy.timeout: false is a"),
+    (
+        "migration-check-no-tag",
+        "prod",
+        {"litellm:migrationCheck": {"image": "postgres"}},
+        "litellm:migrationCheck.image:",
+    ),
+    (
+        "migration-check-upper",
+        "prod",
+        {"litellm:migrationCheck": {"image": "Postgres:17"}},
+        "litellm:migrationCheck.image:",
+    ),
     ("namespace-typo-prefix", "prod", {"litellmm:namespace": "x"}, "litellmm:namespace: unknown config namespace"),
     (
         "dotted-top-key",
