@@ -175,6 +175,18 @@ class _ListHandler(logging.Handler):
         self.records.append((record.levelname, record.getMessage()))
 
 
+_LEFT_BEHIND = ("exception was never retrieved", "Task was destroyed but it is pending")
+
+
+def _unless_left_behind(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A run that fails in an apply leaves futures holding that error (which the run already returns in
+    `Run.error`) and tasks that will never run; asyncio would report each when it is collected, long
+    after the run."""
+    if any(text in str(context.get("message", "")) for text in _LEFT_BEHIND):
+        return
+    loop.default_exception_handler(context)
+
+
 class _LoopTracker(asyncio.DefaultEventLoopPolicy):
     """Remembers every event loop made during a run, including the ones the mocks create in worker
     threads, so all are closed when the run ends instead of at interpreter exit (where closing a
@@ -186,6 +198,7 @@ class _LoopTracker(asyncio.DefaultEventLoopPolicy):
 
     def new_event_loop(self) -> asyncio.AbstractEventLoop:
         loop = super().new_event_loop()
+        loop.set_exception_handler(_unless_left_behind)
         self.loops.append(loop)
         return loop
 
