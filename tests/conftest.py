@@ -9,7 +9,7 @@ import pytest
 from components.config import committed_stack_configs, committed_stacks, settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
-from offline.manifests import Manifests, render_manifests
+from offline.manifests import Manifests, apply_overrides, render_manifests
 
 # Fake but realistic secret values: every one is searched for in the leak tests.
 OPENAI_KEY = "sk-openai-FAKE-0123456789abcdef"
@@ -33,13 +33,7 @@ ARGOCD_STACKS = [
 def run_stack(stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None) -> Run:
     """Run the program for `Pulumi.<stack>.yaml`, with `overrides` (full key -> value) on top."""
     config, secret_keys = stack_config(stack, SECRETS if secrets is None else secrets)
-    for key, value in (overrides or {}).items():
-        if value is None:
-            config.pop(key, None)
-        else:
-            config[key] = encode_config_value(value)
-            if key.removeprefix("litellm:") in SECRET_CONFIG_KEYS:
-                secret_keys.append(key)
+    apply_overrides(config, secret_keys, overrides)
     return run_program(config, secret_keys, stack=stack)
 
 
