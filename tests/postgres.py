@@ -31,7 +31,8 @@ def free_port() -> int:
 class PostgresServer:
     def __init__(self):
         self.port = free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="litellm-pg-"))
+        # As root the server runs as `postgres`, which must reach its folder: /tmp, not a private TMPDIR.
+        self.root = Path(tempfile.mkdtemp(prefix="litellm-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         self.data = self.root / "data"
         self.socket_dir = self.root
         self._as_postgres: list[str] = []
@@ -46,7 +47,10 @@ class PostgresServer:
             self._as_postgres = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, *command: str) -> None:
-        result = subprocess.run([*self._as_postgres, *command], capture_output=True, text=True, check=False)
+        # From the server's own folder: the test's working directory may be closed to the postgres user.
+        result = subprocess.run(
+            [*self._as_postgres, *command], cwd=self.root, capture_output=True, text=True, check=False
+        )
         if result.returncode != 0:
             raise AssertionError(f"{' '.join(command)} failed: {result.stdout}{result.stderr}")
 
