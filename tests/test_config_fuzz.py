@@ -13,7 +13,7 @@ from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import stack_config
 from tests.conftest import SECRETS
 
-ODD_VALUES = [
+ODD_VALUES: list[object] = [
     None,
     [],
     {},
