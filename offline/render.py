@@ -112,7 +112,7 @@ def render(stack: str) -> Rendering:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise RenderError(f"two objects render to the same file: {', '.join(duplicates)}")
-    warnings = [*_placeholder_warnings(placeholders), *manifests.run.warnings]
+    warnings = [*_placeholder_warnings(stack, placeholders), *manifests.run.warnings]
     return Rendering(stack, resources, chart, _chart_values(resources), warnings, manifests)
 
 
@@ -142,7 +142,7 @@ def _fingerprint(secret: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _placeholder_warnings(placeholders: dict[str, Any]) -> list[str]:
+def _placeholder_warnings(stack: str, placeholders: dict[str, Any]) -> list[str]:
     """Say which secrets the render invented, and that `pulumi up` needs the real ones."""
     keys = [
         f"{key}.{name}" if isinstance(value, dict) else key
@@ -158,7 +158,7 @@ def _placeholder_warnings(placeholders: dict[str, Any]) -> list[str]:
         for key in keys
     )
     return [
-        f"{', '.join(keys)} {'is' if len(keys) == 1 else 'are'} not set in Pulumi.<stack>.yaml: this render used the"
+        f"{', '.join(keys)} {'is' if len(keys) == 1 else 'are'} not set in Pulumi.{stack}.yaml: this render used the"
         f" placeholder {harness.SECRET_PLACEHOLDER!r}. Set {'it' if len(keys) == 1 else 'them'} before `pulumi up`"
         f" (`{commands}`), or the program stops with a missing-secret error."
     ]

@@ -425,7 +425,7 @@ def test_the_render_says_its_placeholders_must_be_set_before_pulumi_up():
 
     (warning,) = [w for w in render("prod").warnings if "placeholder" in w]
     assert "litellm:providerKeys.OPENAI_API_KEY" in warning and "litellm:databasePassword" in warning
-    assert "before `pulumi up`" in warning
+    assert "not set in Pulumi.prod.yaml" in warning and "before `pulumi up`" in warning
     assert "pulumi config set --secret --path 'litellm:providerKeys.OPENAI_API_KEY' ..." in warning
 
 
