@@ -401,12 +401,6 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             " different LiteLLM versions, and a restart can upgrade the proxy unannounced, with no migration Job"
             f" run (the pods then apply the schema themselves). Pin a versioned tag such as {IMAGE_TAG!r}."
         )
-    if settings.redis.enabled and settings.redis.cache.flush_size is not None:
-        warnings.append(
-            f"litellm:redis.cache.flushSize {settings.redis.cache.flush_size} buffers that many responses in each"
-            " pod's memory before writing them to Redis: other replicas get no cache hits until then and a restart"
-            " loses the buffer. Remove it to write each response immediately."
-        )
     if _PRODUCTION_STACK.search(stack) and settings.proxy_replicas < 2:
         warnings.append(
             f"stack {stack!r} looks like production but runs {settings.proxy_replicas} replica: any node drain or"

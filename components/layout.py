@@ -17,6 +17,8 @@ PROVIDER_SECRET_PREFIX = "litellm-provider-"
 """With `splitProviderKeys`, each key's Secret is this prefix and the env name in DNS form."""
 REDIS_SECRET = "litellm-redis"
 REDIS_PASSWORD_KEY = "REDIS_PASSWORD"
+LICENSE_SECRET = "litellm-license"
+LICENSE_KEY = "LITELLM_LICENSE"
 TRACING_SECRET = "litellm-tracing"
 # Read by LiteLLM's OpenTelemetry integration (`OpenTelemetryConfig.from_env`) as `name=value`.
 TRACING_HEADERS_KEY = "OTEL_HEADERS"
@@ -46,6 +48,8 @@ class SecretLayout:
     master_key_key: str = MASTER_KEY_KEY
     redis_key: str = REDIS_PASSWORD_KEY
     """Key of the Redis password, also the env name the proxy config reads it from."""
+    license: str | None = None
+    """Secret with the LiteLLM Enterprise licence, when `litellm:licenseKey` is set."""
     existing: frozenset[str] = frozenset()
     """Secrets declared as existing (`litellm:existingSecrets`, `database.createSecret: false`): referenced,
     never written by the program."""
@@ -54,7 +58,7 @@ class SecretLayout:
     def environment_secrets(self) -> list[str]:
         """Secrets the proxy container imports whole (`envFrom`), in a stable order, each once."""
         names = [self.salt_key, *(self.provider_keys[env] for env in sorted(self.provider_keys))]
-        names.extend(name for name in (self.redis, self.tracing) if name)
+        names.extend(name for name in (self.redis, self.tracing, self.license) if name)
         return list(dict.fromkeys(names))
 
 
@@ -93,6 +97,7 @@ def secret_layout(settings: Settings) -> SecretLayout:
         redis_key=existing.redis_password.key if existing.redis_password else REDIS_PASSWORD_KEY,
         tracing=existing.tracing_headers.name if existing.tracing_headers else tracing,
         existing=frozenset(names),
+        license=LICENSE_SECRET if settings.license_key is not None else None,
     )
 
 

@@ -5,6 +5,7 @@ from typing import Any
 import pulumi
 
 from components.access import LiteLLMAccess
+from components.admin_ui_off import LiteLLMAdminUIOff
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
 from components.entrance import LiteLLMEntrance
@@ -46,6 +47,8 @@ class LiteLLM(pulumi.ComponentResource):
             prerequisites.append(
                 LiteLLMNetworkPolicies(f"{name}-network-policies", settings, namespace.name, opts=child)
             )
+        if not settings.ui.enabled:
+            prerequisites.append(LiteLLMAdminUIOff(f"{name}-admin-ui-off", namespace.name, opts=child))
         LiteLLMAvailability(f"{name}-availability", settings, namespace.name, opts=child)
         if settings.entrance.enabled:
             LiteLLMEntrance(f"{name}-entrance", settings, namespace.name, opts=child)
@@ -72,6 +75,7 @@ class LiteLLM(pulumi.ComponentResource):
             "providerKeys": sorted(set(layout.provider_keys.values())),
             "redis": layout.redis,
             "tracing": layout.tracing,
+            "license": layout.license,
         }
         self.master_key = secrets.master_key
         self.register_outputs(

@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.layout import (
+    LICENSE_KEY,
     MASTER_KEY_KEY,
     PROGRAM_LABELS,
     REDIS_PASSWORD_KEY,
@@ -123,6 +124,13 @@ class LiteLLMSecrets(pulumi.ComponentResource):
                 f"{name}-tracing",
                 layout.tracing,
                 {TRACING_HEADERS_KEY: pulumi.Output.secret(f"{header}={value.get_secret_value()}")},
+            )
+
+        if layout.license is not None and settings.license_key is not None:
+            self._secret(
+                f"{name}-license",
+                layout.license,
+                {LICENSE_KEY: pulumi.Output.secret(settings.license_key.get_secret_value())},
             )
 
         # Replaced (a new random id) whenever the keepers change, that is whenever a value changes. The keepers

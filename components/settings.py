@@ -64,6 +64,7 @@ SECRET_CONFIG_KEYS = (
     "redisPassword",
     "tracingHeaders",
     "saltKey",
+    "licenseKey",
 )
 
 CACHE_NAMESPACE_PREFIX = "litellm_cache"
@@ -101,6 +102,8 @@ RESERVED_ENV_NAMES = frozenset(
         "OTEL_ENDPOINT",
         "OTEL_HEADERS",
         "OTEL_SERVICE_NAME",
+        "LITELLM_LICENSE",
+        "PYTHONPATH",
     }
 )
 
@@ -354,10 +357,24 @@ class RedisCacheSettings(_Model):
     )
     flush_size: Integer | None = Field(
         None,
-        ge=1,
-        description="`redis_flush_size`: buffer this many responses per pod before writing to Redis. Unset writes"
-        " immediately (recommended).",
+        description="Refused. LiteLLM 1.76.1's `redis_flush_size` buffers responses per pod and then writes them"
+        " with its 60 s default expiry instead of `ttl`, so the cache neither lasts nor is shared; each response"
+        " is written to Redis at once, with `ttl`.",
     )
+
+    @model_validator(mode="after")
+    def _no_flush_size(self) -> "RedisCacheSettings":
+        # litellm/caching/redis_cache.py at v1.76.1: batch_cache_write buffers (key, value) without the ttl,
+        # and flush_cache_buffer writes the batch with default_ttl (60 s, base_cache.py).
+        if self.flush_size is not None:
+            raise FieldError(
+                "flushSize",
+                f"{self.flush_size}: LiteLLM 1.76.1 then buffers responses in each pod until {self.flush_size} are"
+                " collected and writes them with a 60 s expiry, ignoring redis.cache.ttl, so other replicas almost"
+                " never hit and nothing lasts a day. Remove the key: every response is then written at once with"
+                " redis.cache.ttl",
+            )
+        return self
 
 
 class RedisSettings(_Model):
@@ -597,14 +614,21 @@ class FallbackSettings(_Model):
     )
 
 
+LITELLM_DEFAULT_ALLOWED_FAILS = 3
+"""`litellm.allowed_fails` (litellm/__init__.py at v1.76.1)."""
+
+
 class RouterSettings(_Model):
     timeout: Seconds | None = Field(
         None, description="Seconds before a provider call times out (LiteLLM `router_settings.timeout`)."
     )
     allowed_fails: Count | None = Field(
         None,
-        description="Failures of a deployment within a minute before it is cooled down (LiteLLM"
-        " `router_settings.allowed_fails`).",
+        description="Failed requests (after their retries) a deployment may have, counted in each pod, before the"
+        " next one cools it down (LiteLLM `router_settings.allowed_fails`); the count expires `cooldownTime` after"
+        " the last failure; 4xx errors other than 401, 404, 408 and 429 do not count."
+        " Unset: LiteLLM cools a deployment down only at a 50% failure rate, and a model with one deployment"
+        " practically never. 3 is refused: LiteLLM 1.76.1 reads its default as unset.",
     )
     cooldown_time: Seconds | None = Field(
         None,
@@ -625,6 +649,19 @@ class RouterSettings(_Model):
         description="LiteLLM `router_settings.routing_strategy`; unset is LiteLLM's `simple-shuffle`."
         " `usage-based-routing-v2` counts rpm/tpm in Redis and enforces the models' limits across replicas.",
     )
+
+    @model_validator(mode="after")
+    def _allowed_fails_is_read(self) -> "RouterSettings":
+        # litellm/router_utils/cooldown_handlers.py at v1.76.1: _is_allowed_fails_set_on_router is False
+        # when allowed_fails equals litellm.allowed_fails (3), so the percentage rule applies as if unset.
+        if self.allowed_fails == LITELLM_DEFAULT_ALLOWED_FAILS:
+            raise FieldError(
+                "allowedFails",
+                f"{LITELLM_DEFAULT_ALLOWED_FAILS} is LiteLLM 1.76.1's default, which it reads as unset: it would"
+                " cool a one-deployment model down only at 1000 failed requests a minute. Use 2 (cool down at the"
+                " third failure) or 4 (at the fifth), or remove the key",
+            )
+        return self
 
 
 class TracingSettings(_Model):
@@ -946,7 +983,9 @@ class Settings(_Model):
         RouterSettings(), description="Timeouts, cooldowns, retries per error class and fallbacks."
     )
     telemetry: bool = Field(
-        False, description="`litellm_settings.telemetry`; LiteLLM v1.76.1 sends no telemetry when self-hosted."
+        False,
+        description="Written as `litellm_settings.telemetry`, the seed's setting. Ignored by LiteLLM 1.76.1: it"
+        " stores the value (`litellm.telemetry`) and reads it nowhere; no telemetry is sent either way.",
     )
     ui: UISettings = Field(UISettings(), description="Admin UI.")
     models: list[ModelSettings] = Field([], description="`model_list` entries.")
@@ -987,6 +1026,12 @@ class Settings(_Model):
     )
     master_key: SecretStr | None = Field(None, description="Secret. Proxy master key (`sk-...`); generated when unset.")
     redis_password: SecretStr | None = Field(None, description="Secret. Turns on Redis AUTH.")
+    license_key: SecretStr | None = Field(
+        None,
+        description="Secret. LiteLLM Enterprise licence (env `LITELLM_LICENSE`, from Secret `litellm-license`);"
+        " required by `serviceMonitor.enabled`: LiteLLM 1.76.1's `prometheus` callback exposes no LiteLLM metric"
+        " without one.",
+    )
     salt_key: SecretStr | None = Field(
         None,
         description="Secret. The `LITELLM_SALT_KEY` of an earlier deployment, restored from its backup to recover"
@@ -1060,6 +1105,18 @@ class Settings(_Model):
                 problems.append(("masterKey", "must start with 'sk-' and be at least 16 characters long"))
         if self.redis_password is not None and not self.redis.enabled:
             problems.append(("redisPassword", "is set but redis.enabled is false"))
+        problems.extend(_secret_text_problems("licenseKey", self.license_key))
+        if self.service_monitor.enabled and self.license_key is None:
+            # litellm_enterprise/integrations/prometheus.py (0.1.19, pinned by litellm 1.76.1): without a
+            # licence PrometheusLogger creates only `litellm_not_a_premium_user_metric`.
+            problems.append(
+                (
+                    "serviceMonitor.enabled",
+                    "needs litellm:licenseKey (pulumi config set --secret litellm:licenseKey ...): LiteLLM 1.76.1's"
+                    " prometheus callback is Enterprise-only and without a licence /metrics carries no LiteLLM"
+                    " metric, only process metrics",
+                )
+            )
         problems.extend(self._namespace_problems())
         problems.extend(self._fallback_problems())
         problems.extend(self._tracing_header_problems())

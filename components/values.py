@@ -8,6 +8,7 @@ templates read (docs/chart-contract.md says where and why). Secrets appear by na
 from typing import Any
 
 from components.access import SERVICE_ACCOUNT
+from components.admin_ui_off import admin_ui_off_env, admin_ui_off_values
 from components.layout import SELECTOR_LABELS, secret_layout
 from components.migration_check import migration_check_containers, migration_check_volumes
 from components.settings import ModelSettings, Settings
@@ -66,6 +67,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
             }
         },
         "autoscaling": _autoscaling(settings),
+        **admin_ui_off_values(settings),
     }
     if settings.migration_check.enabled:
         values["volumes"] = migration_check_volumes()
@@ -92,8 +94,6 @@ def build_proxy_config(settings: Settings) -> dict[str, Any]:
             "ttl": redis.cache.ttl,
             "namespace": settings.cache_namespace,
         }
-        if redis.cache.flush_size is not None:
-            cache_params["redis_flush_size"] = redis.cache.flush_size
         litellm_settings.update(cache=True, cache_params=cache_params)
         router_settings.update(redis_host=redis.host, redis_port=redis.port)
         if layout.redis is not None:
@@ -183,7 +183,8 @@ def _migration_job(settings: Settings) -> dict[str, Any]:
 def _env_vars(settings: Settings) -> dict[str, str]:
     env: dict[str, str] = {}
     if not settings.ui.enabled:
-        env["DISABLE_ADMIN_UI"] = "True"
+        env["DISABLE_ADMIN_UI"] = "True"  # guards /sso/key/generate; the UI files go by admin_ui_off
+        env.update(admin_ui_off_env(settings))
     if settings.public_url:
         env["PROXY_BASE_URL"] = settings.public_url
     tracing = settings.tracing

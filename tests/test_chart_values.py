@@ -90,9 +90,9 @@ def test_redis_password_is_referenced_from_the_environment_only():
     assert "hunter2-redis" not in repr(values)
 
 
-def test_flush_size_maps_to_redis_flush_size():
-    values = build_chart_values(settings_for(redis={"cache": {"flushSize": 100}}))
-    assert values["proxy_config"]["litellm_settings"]["cache_params"]["redis_flush_size"] == 100
+def test_the_cache_writes_each_response_with_its_ttl():
+    cache_params = build_chart_values(settings_for())["proxy_config"]["litellm_settings"]["cache_params"]
+    assert "redis_flush_size" not in cache_params and cache_params["ttl"] == 86400
 
 
 def test_redis_disabled_leaves_no_cache_or_router_redis():

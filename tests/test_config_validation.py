@@ -63,7 +63,10 @@ BAD_CONFIGS = [
     ),
     (
         "service-monitor-label-value-invalid",
-        {"litellm:serviceMonitor": {"enabled": True, "labels": {"release": "kube prometheus"}}},
+        {
+            "litellm:serviceMonitor": {"enabled": True, "labels": {"release": "kube prometheus"}},
+            "litellm:licenseKey": "litellm-licence-FAKE",
+        },
         "litellm:serviceMonitor.labels: 'kube prometheus' (label 'release') is not a Kubernetes label value",
     ),
     (
@@ -269,9 +272,29 @@ def test_versioned_image_tag_does_not_warn():
     assert not any("litellm:image.tag" in w for w in warnings)
 
 
-def test_cache_flush_size_warns():
-    warnings = risk_warnings(settings_for(redis={"cache": {"flushSize": 100}}), "staging")
-    assert any("litellm:redis.cache.flushSize 100" in w for w in warnings)
+def problems_of(**keys) -> list[str]:
+    with pytest.raises(ConfigError) as error:
+        settings_for(**keys)
+    return error.value.problems
+
+
+def test_a_cache_flush_size_is_refused_with_the_reason():
+    (problem,) = problems_of(redis={"cache": {"flushSize": 100}})
+    assert problem.startswith("litellm:redis.cache.flushSize: 100:")
+    assert "60 s expiry" in problem and "Remove the key" in problem
+
+
+def test_allowed_fails_3_is_refused_because_litellm_reads_it_as_unset():
+    (problem,) = problems_of(router={"allowedFails": 3})
+    assert problem.startswith("litellm:router.allowedFails: 3 is LiteLLM 1.76.1's default")
+    assert settings_for(router={"allowedFails": 2}).router.allowed_fails == 2
+
+
+def test_a_service_monitor_without_a_licence_is_refused_with_the_reason():
+    (problem,) = problems_of(serviceMonitor={"enabled": True})
+    assert problem.startswith("litellm:serviceMonitor.enabled: needs litellm:licenseKey")
+    assert "Enterprise-only" in problem
+    assert settings_for(serviceMonitor={"enabled": True}, licenseKey="lic-FAKE").service_monitor.enabled
 
 
 def test_single_replica_warns_only_on_a_production_stack():
@@ -283,7 +306,6 @@ def test_single_replica_warns_only_on_a_production_stack():
 def test_warnings_reach_the_pulumi_log_in_preview():
     run = run_stack("prod")
     assert any("is a moving tag" in w for w in run.warnings)
-    assert any("flushSize" in w for w in run.warnings)
 
 
 def test_a_stack_without_models_warns_that_the_proxy_serves_nothing():
@@ -316,7 +338,7 @@ def test_a_secret_with_a_pasted_newline_is_rejected_without_echoing_it(key):
 @pytest.mark.parametrize(
     "keys",
     [
-        {"serviceMonitor": {"enabled": True, "interval": "1m30s"}},
+        {"serviceMonitor": {"enabled": True, "interval": "1m30s"}, "licenseKey": "litellm-licence-FAKE"},
         {"autoscaling": {"enabled": True, "targetCpuUtilizationPercentage": 150}},
         {"models": [{"name": "llama", "model": "hosted_vllm/llama-3", "apiBase": "http://vllm.models.svc:8000"}]},
         {"image": {"tag": "main-v1.76.1-stable@sha256:" + "a" * 64}},

@@ -239,7 +239,7 @@ def test_database_setting_moves_the_postgres_allowance(moved_database_flows, src
 
 @pytest.fixture(scope="module")
 def monitored():
-    run = run_stack("prod", {"litellm:serviceMonitor": {"enabled": True}})
+    run = run_stack("prod", {"litellm:serviceMonitor": {"enabled": True}, "litellm:licenseKey": "litellm-licence-FAKE"})
     assert run.error is None, run.error
     return run
 

@@ -87,13 +87,13 @@ def test_prod_values_reproduce_the_seed_workload(prod):
         "passwordKey": "DATABASE_PASSWORD",
     }
     cache = values["proxy_config"]["litellm_settings"]["cache_params"]
-    assert (cache["host"], cache["port"], cache["ttl"], cache["namespace"], cache["redis_flush_size"]) == (
+    assert (cache["host"], cache["port"], cache["ttl"], cache["namespace"]) == (
         "redis.redis.svc.cluster.local",
         6379,
         86400,
         "litellm_cache",
-        100,
     )
+    assert "redis_flush_size" not in cache
     assert values["proxy_config"]["router_settings"]["num_retries"] == 2
     assert values["proxy_config"]["litellm_settings"]["telemetry"] is False
     assert "DISABLE_ADMIN_UI" not in values["envVars"]

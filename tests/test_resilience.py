@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from components.config import ConfigError, risk_warnings, settings_from_config
-from components.settings import Settings
+from components.settings import RouterSettings, Settings
 from components.values import build_chart_values, build_proxy_config
 from offline.harness import encode_config_value, stack_config, unwrap_secrets
 from tests.conftest import SECRETS, STACKS, committed_settings, dump, run_stack, secret_data, settings_for
@@ -23,7 +23,8 @@ TWO_MODELS = [
 ]
 
 # The proxy config production ran before this program, written out by hand rather than from
-# components/values.py: what Pulumi.prod.yaml must keep rendering while no resilience key is set.
+# components/values.py, less its `redis_flush_size: 100` (which LiteLLM 1.76.1 cannot combine with the
+# TTL): what a prod stack renders while no resilience key is set.
 SEED_PROXY_CONFIG = {
     "model_list": [
         {"model_name": "gpt-4o", "litellm_params": {"model": "openai/gpt-4o", "api_key": "os.environ/OPENAI_API_KEY"}},
@@ -46,7 +47,6 @@ SEED_PROXY_CONFIG = {
             "port": 6379,
             "ttl": 86400,
             "namespace": "litellm_cache",
-            "redis_flush_size": 100,
         },
     },
     "router_settings": {"num_retries": 2, "redis_host": "redis.redis.svc.cluster.local", "redis_port": 6379},
@@ -82,7 +82,16 @@ def write_stack(folder: Path, stack: str, redis: dict | None = None) -> None:
 
 
 def test_prod_proxy_config_is_the_seed_config_when_no_resilience_key_is_set():
-    assert dump(build_proxy_config(committed_settings("prod"))) == dump(SEED_PROXY_CONFIG)
+    settings = committed_settings("prod").model_copy(update={"router": RouterSettings()})
+    assert dump(build_proxy_config(settings)) == dump(SEED_PROXY_CONFIG)
+
+
+def test_prod_adds_a_router_timeout_and_a_circuit_breaker_to_the_seed():
+    router_settings = build_proxy_config(committed_settings("prod"))["router_settings"]
+    added = {key: value for key, value in router_settings.items() if key not in SEED_PROXY_CONFIG["router_settings"]}
+    assert dump(added) == dump(
+        {"timeout": 120, "allowed_fails": 2, "cooldown_time": 30, "retry_policy": {"TimeoutErrorRetries": 0}}
+    )
 
 
 # --- router: timeouts, cooldowns, retries, fallbacks ---------------------------------------------
@@ -93,7 +102,7 @@ def test_timeout_reaches_router_settings_in_seconds():
 
 
 def test_allowed_fails_reaches_router_settings():
-    assert dump(router_settings(allowedFails=3)["allowed_fails"]) == "3"
+    assert dump(router_settings(allowedFails=2)["allowed_fails"]) == "2"
 
 
 def test_cooldown_time_reaches_router_settings_in_seconds():
@@ -266,7 +275,7 @@ def test_tracing_adds_the_otel_callback():
 
 
 def test_tracing_keeps_the_prometheus_callback_of_the_service_monitor():
-    settings = traced(serviceMonitor={"enabled": True})
+    settings = traced(serviceMonitor={"enabled": True}, licenseKey="litellm-licence-FAKE")
     assert build_proxy_config(settings)["litellm_settings"]["callbacks"] == ["prometheus", "otel"]
 
 

@@ -157,6 +157,7 @@ def test_offline_tools_run_a_stack_file_holding_every_secret_key_encrypted(tmp_p
         "litellm:redisPassword": _secure("redis"),
         "litellm:providerKeys": {"OPENAI_API_KEY": _secure("openai"), "ANTHROPIC_API_KEY": _secure("anthropic")},
         "litellm:tracingHeaders": {"authorization": _secure("tracing")},
+        "litellm:licenseKey": _secure("licence"),
     }
     assert {key.removeprefix("litellm:") for key in secure} == set(SECRET_CONFIG_KEYS)
     config.update(secure)
