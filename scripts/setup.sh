@@ -32,3 +32,15 @@ if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || ! command -v ps
     echo "setup: install Debian's PostgreSQL server for the tests: sudo apt-get install -y postgresql" >&2
   fi
 fi
+
+# The runtime tier (tests/runtime): the real LiteLLM 1.76.1 proxy in its own venv, from its own lock
+# (complete, so no resolver run: --no-deps), and a redis-server binary the tests start themselves.
+python3 -m venv .venv-runtime
+.venv-runtime/bin/pip install -q --no-deps -r requirements-runtime.lock
+if ! command -v redis-server >/dev/null; then
+  if [[ "$(id -u)" -eq 0 ]]; then
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q redis-server
+  else
+    echo "setup: redis-server is missing and this is not root: run 'sudo apt-get install -y redis-server'" >&2
+  fi
+fi

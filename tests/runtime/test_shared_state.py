@@ -1,0 +1,92 @@
+"""Behaviour 4 and the circuit breakers: what the replicas of a stack share through Redis.
+
+Shared: the response cache (test_cache.py), the rpm/tpm counters of `usage-based-routing-v2`, and
+the cooldown list (a deployment a replica takes out of rotation is out for all). Not shared: the
+failure count that decides a cooldown (`allowed_fails`, an in-memory cache per pod) and
+`max_parallel_requests` (a semaphore per pod)."""
+
+import datetime
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.runtime.conftest import Fleet, unique
+from tests.runtime.proxy import HELD
+from tests.runtime.servers import FakeProvider
+from tests.runtime.stacks import models, stack_value
+
+
+def _wait_for_a_fresh_minute(needed: float) -> None:
+    """LiteLLM counts rpm per calendar minute: start where `needed` seconds fit before the next one."""
+    now = datetime.datetime.now()
+    left = 60 - now.second - now.microsecond / 1e6
+    if left < needed:
+        time.sleep(left + 0.2)
+
+
+@pytest.mark.disruptive
+@pytest.mark.parametrize(("proxy", "model_name"), [("prod", "claude-sonnet-4"), ("staging-b", "gpt-4o-mini")])
+def test_a_failing_model_is_cooled_down_after_the_allowed_fails(
+    fleet: Fleet, provider: FakeProvider, proxy: str, model_name: str
+):
+    """Once more than `allowedFails` requests to a model have failed (each after its retries) in a pod,
+    the model leaves rotation for `cooldownTime` on every replica: requests fail fast instead of
+    waiting on the provider. LiteLLM counts a failed request once, not once per provider call."""
+    allowed = stack_value(proxy, "router.allowedFails")
+    assert allowed is not None, f"{proxy}: no allowedFails, so no circuit breaker"
+    model = next(m for m in models(proxy) if m["name"] == model_name)
+    provider_model = model["model"].split("/", 1)[1]
+    started = time.time()
+    provider.fail(provider_model, 500, 1000)
+    with ThreadPoolExecutor(allowed + 1) as pool:
+        list(
+            pool.map(lambda n: fleet[proxy].chat(model_name, unique(f"cool down {n}"), timeout=10), range(allowed + 1))
+        )
+    opened = len(provider.calls_for(provider_model, since=started))
+    replicas = [name for name in fleet.proxies if name.split("-")[0] == proxy.split("-")[0]]
+    for replica in replicas:
+        # A probe only: on staging the cooled-down model falls back to gpt-4o, which may be over its rpm.
+        fleet[replica].chat(model_name, unique("cooled down"), timeout=3)
+    probes = len(provider.calls_for(provider_model, since=started)) - opened
+    assert probes == 0, f"{probes} calls reached the failing provider after {allowed + 1} failed requests"
+
+
+@pytest.mark.disruptive
+def test_two_staging_replicas_enforce_a_models_rpm_together(fleet: Fleet, provider: FakeProvider):
+    """Over the limit LiteLLM 1.76.1 does not answer 429 at once: its limiter raises a rate-limit error
+    with `retry-after: 60` (litellm/router_strategy/lowest_tpm_rpm_v2.py), so the router holds the request
+    and retries in the next minute (staging: `retryPolicy.rateLimit` times). Held = refused this minute."""
+    assert stack_value("staging-a", "router.routingStrategy") == "usage-based-routing-v2"
+    model = next(m for m in models("staging-a") if m["name"] == "gpt-4o")
+    provider_model = model["model"].split("/", 1)[1]
+    rpm = model["rpm"]
+    _wait_for_a_fresh_minute(12)
+    started = time.time()
+    answers = []
+    for n in range(rpm + 20):
+        answer = fleet["staging-a" if n % 2 else "staging-b"].chat(model["name"], unique("rpm"), timeout=3)
+        answers.append(answer.status)
+        if answer.status != 200:
+            break
+    served = len(provider.calls_for(provider_model, since=started))
+    counted = _rpm_counter(fleet, "staging-a", model["name"])
+    assert answers[-1] in (HELD, 429), f"no refusal after {len(answers)} requests: {answers[-1]}"
+    # The count both replicas keep in Redis for this minute (earlier tests may have used the model too)
+    # stops at the model's rpm; each replica alone would have let `rpm` through. LiteLLM syncs its
+    # counters with Redis every 0.1 s, so a few more may slip through between two replicas.
+    assert served > rpm / 2 and served <= counted, (served, counted)
+    assert rpm <= counted <= rpm + 5, f"{counted} calls counted this minute for rpm {rpm}"
+
+
+def _rpm_counter(fleet: Fleet, proxy: str, model_name: str) -> int:
+    """`<deployment id>:<model>:rpm:<HH-MM>`, the counter usage-based-routing-v2 keeps in Redis
+    (litellm/router_strategy/lowest_tpm_rpm_v2.py)."""
+    info = fleet[proxy].get("/model/info", key=fleet[proxy].master_key).json()["data"]
+    (deployment_id,) = [entry["model_info"]["id"] for entry in info if entry["model_name"] == model_name]
+    client = fleet[proxy].redis.client()
+    try:
+        keys = client.keys(f"{deployment_id}:*:rpm:*")
+        return max(int(client.command("GET", key)) for key in keys)
+    finally:
+        client.close()
