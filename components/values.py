@@ -70,7 +70,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         **admin_ui_off_values(settings),
     }
     if settings.migration_check.enabled:
-        values["volumes"] = migration_check_volumes()
+        values["volumes"] = [*values.get("volumes", []), *migration_check_volumes()]
     if secrets_revision is not None:
         # The pods read their Secrets only at start, and the chart rolls them only on a config change: a new
         # revision in the pod template rolls them (templates/deployment.yaml reads podAnnotations).

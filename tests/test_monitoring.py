@@ -17,7 +17,7 @@ from grafana_foundation_sdk.models.dashboard import Dashboard
 from components.config import settings_from_config
 from components.metric_sources import METRIC_SOURCES
 from components.monitoring import DASHBOARD_FILE, alert_rules, dashboard, metric_sources
-from components.settings import Settings
+from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import encode_config_value, stack_config
 from tests.conftest import SECRETS, run_stack
 from tests.test_entrance import GATEWAY_WITH_INTERNAL, SEED_HOST
@@ -28,7 +28,11 @@ MONITORED = {"alerts": True, "dashboard": True}
 VARIANTS = {
     "prod": {"monitoring": MONITORED},
     "prod-gateway": {"monitoring": MONITORED, "entrance": GATEWAY_WITH_INTERNAL},
-    "prod-licensed": {"monitoring": {**MONITORED, "litellmMetrics": True}, "serviceMonitor": {"enabled": True}},
+    "prod-licensed": {
+        "monitoring": {**MONITORED, "litellmMetrics": True},
+        "serviceMonitor": {"enabled": True},
+        "licenseKey": "litellm-licence-FAKE",
+    },
     "helm-without-entrance": {"monitoring": MONITORED, "entrance": {"enabled": False}, "delivery": "helm"},
 }
 
@@ -37,6 +41,7 @@ def _prod(**keys: Any) -> Settings:
     """Settings of the prod stack file with `keys` (without the `litellm:` prefix) on top."""
     config, secret_keys = stack_config("prod", SECRETS)
     config.update({f"litellm:{key}": encode_config_value(value) for key, value in keys.items()})
+    secret_keys += [f"litellm:{key}" for key in keys if key in SECRET_CONFIG_KEYS]
     return settings_from_config(config, secret_keys, stack="prod")
 
 
