@@ -114,7 +114,10 @@ VALID = [
     (
         "service-monitor",
         "prod",
-        {"litellm:serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus"}}},
+        {
+            "litellm:serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus"}},
+            "litellm:licenseKey": "litellm-licence-FAKE",
+        },
     ),
     (
         "tracing-grpc",
