@@ -72,11 +72,11 @@ def test_two_staging_replicas_enforce_a_models_rpm_together(fleet: Fleet, provid
         _wait_for_a_fresh_minute(60)
     counted = _rpm_counter(fleet, "staging-a", model["name"], minute)
     assert answers[-1] in (HELD, 429), f"no refusal after {len(answers)} requests: {answers[-1]}"
-    # The count both replicas keep in Redis for this minute (earlier tests may have used the model too)
-    # stops at the model's rpm; each replica alone would have let `rpm` through. LiteLLM syncs its
-    # counters with Redis every 0.1 s, so a few more may slip through between two replicas.
-    assert served > rpm / 2 and served <= counted, (served, counted)
-    assert rpm <= counted <= rpm + 5, f"{counted} calls counted this minute for rpm {rpm}"
+    # Both replicas count in Redis (earlier tests may have used the model this minute too) and stop
+    # near the model's rpm; each alone would let `rpm` through, 2 x rpm in all. LiteLLM syncs its
+    # counters with Redis every 0.1 s, so on a busy machine a few more slip through: 10% slack.
+    assert counted >= rpm, f"refused at {counted} counted calls, below the rpm {rpm}"
+    assert rpm / 2 < served <= rpm * 1.1, f"{served} calls reached the provider for rpm {rpm} ({counted} counted)"
 
 
 def _until_refused(fleet: Fleet, model_name: str, most: int) -> list[int]:
