@@ -70,6 +70,7 @@ def test_two_staging_replicas_enforce_a_models_rpm_together(fleet: Fleet, provid
         if datetime.datetime.now(datetime.UTC).strftime("%H-%M") == minute:
             break  # else the count restarted mid-way (a slow machine): once more, in one minute
         _wait_for_a_fresh_minute(60)
+    time.sleep(0.5)  # the replicas push their last increments to Redis every 0.1 s
     counted = _rpm_counter(fleet, "staging-a", model["name"], minute)
     assert answers[-1] in (HELD, 429), f"no refusal after {len(answers)} requests: {answers[-1]}"
     # Both replicas count in Redis (earlier tests may have used the model this minute too) and stop
