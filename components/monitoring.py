@@ -3,7 +3,7 @@
 Pod health comes from kube-state-metrics, the public host's request rate, errors and latency from
 the entrance (ingress-nginx or Envoy Gateway export them per host or per route), a failed schema
 migration from what outlives the migration Job (the chart deletes it 120 s after it ends).
-LiteLLM's own metrics are used only when `monitoring.litellmMetrics` says a licence is configured.
+LiteLLM's own metrics are used only where they exist: with `litellm:licenseKey` and the ServiceMonitor.
 Every metric named here is listed in `components/metric_sources.py`.
 """
 
@@ -24,6 +24,11 @@ DASHBOARD_FILE = "litellm.json"
 DASHBOARD_UID = "litellm-proxy"
 
 
+def uses_litellm_metrics(settings: Settings) -> bool:
+    """LiteLLM exports its own metrics only with a licence, and only a ServiceMonitor scrapes them."""
+    return settings.license_key is not None and settings.service_monitor.enabled
+
+
 def metric_sources(settings: Settings) -> list[str]:
     """The exporters whose metrics the alerts and the dashboard of this stack use."""
     sources = ["kube-state-metrics"]
@@ -31,7 +36,7 @@ def metric_sources(settings: Settings) -> list[str]:
         sources.append(settings.entrance_metrics)
     if settings.delivery == "argocd":
         sources.append("argocd")
-    if settings.monitoring.litellm_metrics:
+    if uses_litellm_metrics(settings):
         sources.append("litellm")
     return sources
 
@@ -147,7 +152,7 @@ def alert_rules(settings: Settings) -> list[dict[str, Any]]:
                 f" {settings.monitoring.p95_latency_seconds} s.",
             ),
         ]
-    if settings.monitoring.litellm_metrics:
+    if uses_litellm_metrics(settings):
         rules.append(
             _alert(
                 "LiteLLMProviderOutage",
@@ -186,7 +191,7 @@ def dashboard(settings: Settings) -> dict[str, Any]:
             ("5xx share at the public host", f"{queries['errors']} / {queries['requests']}", "percentunit"),
             ("p95 request duration at the public host", queries["p95"], "s"),
         ]
-    if settings.monitoring.litellm_metrics:
+    if uses_litellm_metrics(settings):
         panels += [
             ("LiteLLM requests", "sum(rate(litellm_proxy_total_requests_metric_total[5m]))", "reqps"),
             ("LiteLLM failed requests", "sum(rate(litellm_proxy_failed_requests_metric_total[5m]))", "reqps"),

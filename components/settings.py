@@ -953,11 +953,6 @@ class MonitoringSettings(_Model):
         description="Alert when the public host's 95th percentile request duration stays above this many seconds"
         " (a streamed completion takes as long as the model writes).",
     )
-    litellm_metrics: bool = Field(
-        False,
-        description="Also use LiteLLM's own metrics (`litellm_*`). They exist only with a LiteLLM Enterprise licence"
-        " and `serviceMonitor.enabled`.",
-    )
 
 
 class Settings(_Model):
@@ -1213,9 +1208,7 @@ class Settings(_Model):
         return []
 
     def _entrance_problems(self) -> list[tuple[str, str]]:
-        problems = []
-        if self.monitoring.litellm_metrics and not self.service_monitor.enabled:
-            problems.append(("monitoring.litellmMetrics", "needs serviceMonitor.enabled: true (nothing scrapes them)"))
+        problems: list[tuple[str, str]] = []
         if not self.entrance.enabled:
             return problems
         if self.public_url is None:

@@ -29,7 +29,7 @@ VARIANTS = {
     "prod": {"monitoring": MONITORED},
     "prod-gateway": {"monitoring": MONITORED, "entrance": GATEWAY_WITH_INTERNAL},
     "prod-licensed": {
-        "monitoring": {**MONITORED, "litellmMetrics": True},
+        "monitoring": MONITORED,
         "serviceMonitor": {"enabled": True},
         "licenseKey": "litellm-licence-FAKE",
     },
@@ -78,7 +78,8 @@ def test_a_metric_outside_the_chosen_sources_is_caught():
     assert not metric_names("max(litellm_deployment_state) == 2") <= exported
 
 
-def test_without_a_licence_no_litellm_metric_is_used():
+def test_only_a_licensed_stack_uses_litellm_metrics():
+    assert "litellm" in metric_sources(_prod(**VARIANTS["prod-licensed"]))
     settings = _prod(**VARIANTS["prod"])
     assert "litellm" not in metric_sources(settings)
     assert not any(name.startswith("litellm_") for expr in _expressions(settings) for name in metric_names(expr))
@@ -174,9 +175,3 @@ def test_monitoring_is_off_by_default():
     run = run_stack("prod")
     assert run.error is None, run.error
     assert not [r for r in run.registrations if r.type.endswith(":PrometheusRule") or r.type.endswith(":ConfigMap")]
-
-
-def test_litellm_metrics_without_a_service_monitor_is_refused():
-    run = run_stack("prod", {"litellm:monitoring": {"litellmMetrics": True}})
-    assert run.error is not None and "litellm:monitoring.litellmMetrics" in str(run.error)
-    assert not [r for r in run.registrations if r.custom]
