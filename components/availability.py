@@ -4,6 +4,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.layout import PROGRAM_LABELS, SELECTOR_LABELS
+from components.monitoring import prometheus_operator_object
 from components.settings import RELEASE_NAME, Settings
 
 
@@ -40,19 +41,17 @@ class LiteLLMAvailability(pulumi.ComponentResource):
 
         monitor = settings.service_monitor
         if monitor.enabled:
-            k8s.apiextensions.CustomResource(
+            prometheus_operator_object(
                 f"{name}-service-monitor",
-                api_version="monitoring.coreos.com/v1",
-                kind="ServiceMonitor",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=RELEASE_NAME, namespace=namespace, labels={**PROGRAM_LABELS, **monitor.labels}
-                ),
-                spec={
+                "ServiceMonitor",
+                namespace,
+                monitor.labels,
+                {
                     "selector": {"matchLabels": dict(SELECTOR_LABELS)},
                     "namespaceSelector": {"matchNames": [settings.namespace]},
                     "endpoints": [{"port": "http", "path": "/metrics", "interval": monitor.interval}],
                 },
-                opts=child,
+                child,
             )
             outputs["serviceMonitor"] = RELEASE_NAME
         self.register_outputs(outputs)

@@ -43,35 +43,32 @@ class CrossFieldErrors(ValueError):
         self.problems = problems
 
 
-def matching(pattern: str, rule: str) -> Callable[[str], str]:
-    """A validator that accepts the whole of `value` matching `pattern`, else says `rule`."""
+def matching(pattern: str, rule: str, reserved: frozenset[str] = frozenset()) -> Callable[[str], str]:
+    """A validator that accepts the whole of `value` matching `pattern` and, in any case, none of the
+    `reserved` words; else says `rule`."""
     compiled = re.compile(pattern)
 
     def check(value: str) -> str:
-        if not compiled.fullmatch(value):
+        if not compiled.fullmatch(value) or value.lower() in reserved:
             raise ValueError(f"{value!r} {rule}")
         return value
 
     return check
 
 
-def _sql_identifier(value: str) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", value) or value.lower() in _YAML_SPECIAL_WORDS:
-        raise ValueError(
-            f"{value!r} is not a plain PostgreSQL identifier: start with a letter or '_', then letters,"
-            " digits or '_' (and not a YAML word such as 'on' or 'null')"
-        )
-    return value
-
-
-def _database_name(value: str) -> str:
-    """A database name that survives the chart's unquoted `DATABASE_NAME` and a URL path: `app`, `litellm-prod`."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]{0,62}", value) or value.lower() in _YAML_SPECIAL_WORDS:
-        raise ValueError(
-            f"{value!r} is not a database name this chart can pass on: start with a letter or '_', then at most"
-            " 62 letters, digits, '_' or '-' (and not a YAML word such as 'on' or 'null')"
-        )
-    return value
+_sql_identifier = matching(
+    r"[A-Za-z_][A-Za-z0-9_]{0,62}",
+    "is not a plain PostgreSQL identifier: start with a letter or '_', then letters, digits or '_'"
+    " (and not a YAML word such as 'on' or 'null')",
+    _YAML_SPECIAL_WORDS,
+)
+# A database name that survives the chart's unquoted `DATABASE_NAME` and a URL path: `app`, `litellm-prod`.
+_database_name = matching(
+    r"[A-Za-z_][A-Za-z0-9_-]{0,62}",
+    "is not a database name this chart can pass on: start with a letter or '_', then at most 62 letters,"
+    " digits, '_' or '-' (and not a YAML word such as 'on' or 'null')",
+    _YAML_SPECIAL_WORDS,
+)
 
 
 def _quantity(value: object) -> str:

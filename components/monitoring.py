@@ -45,22 +45,32 @@ def _entrance_queries(settings: Settings) -> dict[str, str] | None:
     """PromQL for the public host: all requests, 5xx responses (per second) and p95 seconds."""
     host = settings.public_host
     if settings.entrance_metrics == "ingress-nginx":
-        selector = f'host="{host}"'
-        return {
-            "requests": f"sum(rate(nginx_ingress_controller_requests{{{selector}}}[5m]))",
-            "errors": f'sum(rate(nginx_ingress_controller_requests{{{selector},status=~"5.."}}[5m]))',
-            "p95": "histogram_quantile(0.95, sum by (le) "
-            f"(rate(nginx_ingress_controller_request_duration_seconds_bucket{{{selector}}}[5m])))",
-        }
+        return _traffic_queries(
+            f'host="{host}"',
+            "nginx_ingress_controller_requests",
+            'status=~"5.."',
+            "nginx_ingress_controller_request_duration_seconds_bucket",
+        )
     if settings.entrance_metrics == "envoy-gateway":
-        selector = f'envoy_cluster_name=~"httproute/{settings.namespace}/{RELEASE_NAME}-public/rule/.*"'
-        return {
-            "requests": f"sum(rate(envoy_cluster_upstream_rq_xx{{{selector}}}[5m]))",
-            "errors": f'sum(rate(envoy_cluster_upstream_rq_xx{{{selector},envoy_response_code_class="5"}}[5m]))',
-            "p95": "histogram_quantile(0.95, sum by (le) "
-            f"(rate(envoy_cluster_upstream_rq_time_bucket{{{selector}}}[5m]))) / 1000",
-        }
+        return _traffic_queries(
+            f'envoy_cluster_name=~"httproute/{settings.namespace}/{RELEASE_NAME}-public/rule/.*"',
+            "envoy_cluster_upstream_rq_xx",
+            'envoy_response_code_class="5"',
+            "envoy_cluster_upstream_rq_time_bucket",
+            to_seconds=" / 1000",
+        )
     return None
+
+
+def _traffic_queries(
+    selector: str, requests: str, server_error: str, duration_bucket: str, to_seconds: str = ""
+) -> dict[str, str]:
+    """Requests and 5xx responses per second from a request counter, p95 seconds from a duration histogram."""
+    return {
+        "requests": f"sum(rate({requests}{{{selector}}}[5m]))",
+        "errors": f"sum(rate({requests}{{{selector},{server_error}}}[5m]))",
+        "p95": f"histogram_quantile(0.95, sum by (le) (rate({duration_bucket}{{{selector}}}[5m]))){to_seconds}",
+    }
 
 
 def _pods(settings: Settings) -> dict[str, str]:
@@ -221,6 +231,28 @@ def dashboard(settings: Settings) -> dict[str, Any]:
     }
 
 
+def prometheus_operator_object(
+    resource_name: str,
+    kind: str,
+    namespace: pulumi.Input[str],
+    labels: dict[str, str],
+    spec: dict[str, Any],
+    opts: pulumi.ResourceOptions,
+) -> k8s.apiextensions.CustomResource:
+    """A Prometheus Operator object (`monitoring.coreos.com/v1`) named after the release, with the program's
+    labels plus the ones the operator selects it by."""
+    return k8s.apiextensions.CustomResource(
+        resource_name,
+        api_version="monitoring.coreos.com/v1",
+        kind=kind,
+        metadata=k8s.meta.v1.ObjectMetaArgs(
+            name=RELEASE_NAME, namespace=namespace, labels={**PROGRAM_LABELS, **labels}
+        ),
+        spec=spec,
+        opts=opts,
+    )
+
+
 class LiteLLMMonitoring(pulumi.ComponentResource):
     """The optional PrometheusRule and Grafana dashboard ConfigMap."""
 
@@ -232,15 +264,13 @@ class LiteLLMMonitoring(pulumi.ComponentResource):
         monitoring = settings.monitoring
         outputs = {}
         if monitoring.alerts:
-            k8s.apiextensions.CustomResource(
+            prometheus_operator_object(
                 f"{name}-alerts",
-                api_version="monitoring.coreos.com/v1",
-                kind="PrometheusRule",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=RELEASE_NAME, namespace=namespace, labels={**PROGRAM_LABELS, **monitoring.rule_labels}
-                ),
-                spec={"groups": [{"name": "litellm", "rules": alert_rules(settings)}]},
-                opts=child,
+                "PrometheusRule",
+                namespace,
+                monitoring.rule_labels,
+                {"groups": [{"name": "litellm", "rules": alert_rules(settings)}]},
+                child,
             )
             outputs["prometheusRule"] = RELEASE_NAME
         if monitoring.dashboard:
