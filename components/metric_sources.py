@@ -13,6 +13,7 @@ Only what exists without a LiteLLM Enterprise licence, except the `litellm` sour
 - `argocd`: the application controller's sync counter (argo-cd docs/operator-manual/metrics.md).
 - `litellm`: LiteLLM's own Prometheus metrics, created only with a licence (litellm-enterprise
   0.1.19, litellm_enterprise/integrations/prometheus.py); counters gain `_total` when exported.
+  tests/test_monitoring.py checks these names against the installed package.
 """
 
 METRIC_SOURCES: dict[str, frozenset[str]] = {

@@ -6,6 +6,7 @@ grafana-foundation-sdk model, and nothing may be lost on the way.
 """
 
 import json
+import subprocess
 from typing import Any
 
 import promql_parser
@@ -20,6 +21,7 @@ from components.monitoring import DASHBOARD_FILE, alert_rules, dashboard, metric
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import encode_config_value, stack_config
 from tests.conftest import SECRETS, run_stack
+from tests.runtime.tools import HELPERS, RUNTIME_PYTHON, check_runtime_venv
 from tests.test_entrance import GATEWAY_WITH_INTERNAL, SEED_HOST
 
 register_default_plugins()
@@ -175,3 +177,15 @@ def test_monitoring_is_off_by_default():
     run = run_stack("prod")
     assert run.error is None, run.error
     assert not [r for r in run.registrations if r.type.endswith(":PrometheusRule") or r.type.endswith(":ConfigMap")]
+
+
+def test_the_litellm_metrics_listed_are_ones_litellm_enterprise_creates():
+    """Read from the installed litellm-enterprise (the runtime tier's LiteLLM 1.76.1), not restated."""
+    check_runtime_venv()
+    result = subprocess.run(
+        [str(RUNTIME_PYTHON), str(HELPERS / "litellm_metrics.py")], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    created = set(json.loads(result.stdout))
+    assert "litellm_proxy_total_requests_metric_total" in created
+    assert METRIC_SOURCES["litellm"] <= created, METRIC_SOURCES["litellm"] - created
