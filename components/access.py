@@ -8,7 +8,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.layout import PROGRAM_LABELS, SecretLayout
-from components.settings import RELEASE_NAME, Settings
+from components.settings import RELEASE_NAME, RBACSettings
 
 SERVICE_ACCOUNT = RELEASE_NAME
 OPERATOR_ROLE = "litellm-operator"
@@ -39,7 +39,7 @@ def secret_admin_rules(secret_names: list[str]) -> list[k8s.rbac.v1.PolicyRuleAr
     ]
 
 
-def program_secret_names(settings: Settings, layout: SecretLayout) -> list[str]:
+def program_secret_names(layout: SecretLayout) -> list[str]:
     """The Secrets the program writes; the ones it only references (declared existing) are not its to grant."""
     names = {layout.master_key, layout.salt_key, layout.database, *layout.provider_keys.values()}
     names.update(name for name in (layout.redis, layout.tracing) if name)
@@ -52,11 +52,12 @@ class LiteLLMAccess(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
-        settings: Settings,
-        layout: SecretLayout,
+        rbac: RBACSettings,
+        secret_names: list[str],
         namespace: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
     ):
+        """`secret_names`: the Secrets the secret-admin Role may read and replace."""
         super().__init__("litellm:index:Access", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -73,11 +74,8 @@ class LiteLLMAccess(pulumi.ComponentResource):
         self.service_account = account.metadata.name
 
         roles = {
-            OPERATOR_ROLE: (settings.rbac.operator_groups, operator_rules()),
-            SECRET_ADMIN_ROLE: (
-                settings.rbac.secret_admin_groups,
-                secret_admin_rules(program_secret_names(settings, layout)),
-            ),
+            OPERATOR_ROLE: (rbac.operator_groups, operator_rules()),
+            SECRET_ADMIN_ROLE: (rbac.secret_admin_groups, secret_admin_rules(secret_names)),
         }
         for role_name, (groups, rules) in roles.items():
             if not groups:

@@ -4,7 +4,7 @@ from typing import Any
 
 import pulumi
 
-from components.access import LiteLLMAccess
+from components.access import LiteLLMAccess, program_secret_names
 from components.admin_ui_off import LiteLLMAdminUIOff
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
@@ -40,7 +40,9 @@ class LiteLLM(pulumi.ComponentResource):
 
         namespace = LiteLLMNamespace(f"{name}-namespace", settings.namespace, opts=child)
         secrets = LiteLLMSecrets(f"{name}-secrets", settings, layout, namespace.name, opts=child)
-        access = LiteLLMAccess(f"{name}-access", settings, layout, namespace.name, opts=child)
+        access = LiteLLMAccess(
+            f"{name}-access", settings.rbac, program_secret_names(layout), namespace.name, opts=child
+        )
         values = build_chart_values(settings, secrets_revision=secrets.revision)
         prerequisites: list[pulumi.Resource] = [namespace, secrets, access]
         if settings.network_policy.enabled:
