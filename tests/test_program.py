@@ -188,10 +188,12 @@ def test_cascade_delete_finalizer_follows_config():
     assert "finalizers" not in run.one(APPLICATION).inputs["metadata"]
 
 
-def test_every_resource_belongs_to_the_litellm_component(prod):
-    by_urn = {r.urn: r for r in prod.registrations}
-    root = prod.one("litellm:index:LiteLLM")
-    for registration in prod.registrations:
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_every_resource_belongs_to_the_litellm_component(stack, chart_folder):
+    run = run_stack(stack)
+    by_urn = {r.urn: r for r in run.registrations}
+    root = run.one("litellm:index:LiteLLM")
+    for registration in run.registrations:
         node = registration
         while node is not root:
             assert node.parent in by_urn, f"{registration.name} is not under the LiteLLM component"
