@@ -241,8 +241,11 @@ def test_staging_uses_its_own_database_redis_and_cache_namespace():
     assert cache["namespace"] != "litellm_cache"
 
 
-def test_every_component_registers_the_outputs_it_exposes(prod):
-    components = [r for r in prod.registrations if not r.custom]
+@pytest.mark.parametrize("stack", ["prod", "dev"])
+def test_every_component_with_resources_registers_the_outputs_it_exposes(stack, chart_folder):
+    run = run_stack(stack)
+    parents = {r.parent for r in run.registrations}
+    components = [r for r in run.registrations if not r.custom and r.urn in parents]
     assert components and [r.type for r in components if not r.outputs] == []
 
 
