@@ -204,7 +204,11 @@ class _LoopTracker(asyncio.DefaultEventLoopPolicy):
 
     def close_all(self) -> None:
         for loop in self.loops:
-            if not loop.is_closed():
+            if loop.is_running():
+                # A mocks worker thread still finishing a call of a failed run: stop it there; closing
+                # a running loop raises.
+                loop.call_soon_threadsafe(loop.stop)
+            elif not loop.is_closed():
                 loop.close()
 
 

@@ -81,3 +81,13 @@ def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     write_chart_stub(folder)
     monkeypatch.chdir(tmp_path)
     return folder
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`-n auto` in pyproject.toml) each test module runs on one worker, so its
+    module-scoped fixtures run once, and the runtime tier's modules share one worker and so one fleet
+    of proxies."""
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        group = "runtime" if module.startswith("tests/runtime/") else module
+        item.add_marker(pytest.mark.xdist_group(group))
