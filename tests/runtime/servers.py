@@ -36,6 +36,19 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05) -> No
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+class QuietHandler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve(port: int, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """An HTTP server on a loopback port, answering each request in its own daemon thread."""
+    server = ThreadingHTTPServer((LOOPBACK, port), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 # --- Redis -------------------------------------------------------------------------------------
 
 
@@ -187,7 +200,7 @@ class FakeProvider:
     def start(self) -> "FakeProvider":
         provider = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
 
             def do_POST(self):
@@ -222,12 +235,7 @@ class FakeProvider:
                 except OSError:
                     pass  # the proxy gave up on a stalled call
 
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer((LOOPBACK, self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(self.port, Handler)
         return self
 
     def _record(self, call: ProviderCall) -> tuple[int, float]:
@@ -296,7 +304,7 @@ class OtlpReceiver:
     def start(self) -> "OtlpReceiver":
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 if self.path == "/v1/traces":
@@ -306,12 +314,7 @@ class OtlpReceiver:
                 self.send_header("content-length", "0")
                 self.end_headers()
 
-            def log_message(self, *args):
-                pass
-
-        self._server = ThreadingHTTPServer((LOOPBACK, self.port), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = serve(self.port, Handler)
         return self
 
     def spans(self) -> list[dict[str, Any]]:
