@@ -7,10 +7,11 @@ creates. Password authentication over TCP (scram-sha-256), trust on its own Unix
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.runtime.servers import free_port
 
 INSTALL_HINT = "install Debian's PostgreSQL server: `apt-get install -y postgresql` (scripts/setup.sh does)"
 
@@ -20,12 +21,6 @@ def server_binary(name: str) -> Path:
     if not found:
         raise AssertionError(f"no PostgreSQL server binary {name!r} under /usr/lib/postgresql: {INSTALL_HINT}")
     return found[-1]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class PostgresServer:

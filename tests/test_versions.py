@@ -20,10 +20,6 @@ _LITELLM_PIN = re.compile(r"^litellm(\[[^\]]*\])?==([^\s;\\]+)", re.MULTILINE)
 _REQUIREMENT_NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
 
 
-def stack_config(path: Path) -> dict:
-    return read_stack_config(path)
-
-
 def litellm_pins(text: str) -> list[str]:
     return [match.group(2) for match in _LITELLM_PIN.finditer(text)]
 
@@ -66,14 +62,14 @@ def test_renovates_rule_finds_the_litellm_version_and_its_tag_format():
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)
 def test_every_stack_deploys_the_pinned_chart(path):
-    chart = ChartSettings.model_validate(stack_config(path).get("litellm:chart") or {})
+    chart = ChartSettings.model_validate(read_stack_config(path).get("litellm:chart") or {})
     assert (chart.ref, chart.repo_url, chart.path) == (versions.CHART_REF, versions.CHART_REPO_URL, versions.CHART_PATH)
 
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)
 def test_a_stack_that_pins_an_image_version_pins_the_charts_release(path):
     """A moving tag (prod's `main-stable`) names no version; a versioned one must match the chart."""
-    tag = ImageSettings.model_validate(stack_config(path).get("litellm:image") or {}).tag
+    tag = ImageSettings.model_validate(read_stack_config(path).get("litellm:image") or {}).tag
     assert _VERSION_IN_TAG.findall(tag) in ([], [versions.LITELLM_VERSION])
 
 

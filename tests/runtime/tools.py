@@ -9,14 +9,13 @@ import subprocess
 from pathlib import Path
 
 from components.config import PROGRAM_DIR
+from components.versions import LITELLM_VERSION
 
 RUNTIME_VENV = PROGRAM_DIR / ".venv-runtime"
 RUNTIME_PYTHON = RUNTIME_VENV / "bin" / "python"
 RUNTIME_LOCK = PROGRAM_DIR / "requirements-runtime.lock"
 HELPERS = Path(__file__).parent / "helpers"
 """Small programs the tier runs in the runtime venv (it has cryptography and OpenTelemetry)."""
-LITELLM_VERSION = "1.76.1"
-"""The proxy version the tier proves: the image tag the chart pin ships (`main-v1.76.1-stable`)."""
 
 
 class MissingTool(AssertionError):
