@@ -20,7 +20,14 @@ import yaml
 
 from components.values import build_proxy_config
 from offline.manifests import Manifests, render_templates
-from tests.conftest import DATABASE_PASSWORD, MASTER_KEY, REDIS_PASSWORD, SECRETS, render_stack
+from tests.conftest import (
+    DATABASE_PASSWORD,
+    MASTER_KEY,
+    REDIS_PASSWORD,
+    SECRETS,
+    collecting_mutation_stats,
+    render_stack,
+)
 from tests.kube import (
     SUPPORTED_KUBERNETES,
     container,
@@ -74,7 +81,7 @@ _cache: dict[str, Manifests] = {}
 
 
 def rendered(case: str) -> Manifests:
-    if case not in _cache:
+    if case not in _cache or collecting_mutation_stats():
         stack, overrides, secrets = VARIANTS[case]
         _cache[case] = render_stack(stack, overrides, {**SECRETS, **secrets})
     return _cache[case]

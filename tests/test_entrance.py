@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import run_stack, settings_for
+from tests.conftest import per_module, run_stack, settings_for
 from tests.entrance import Cluster, Destination, Entrances, Gateway, Listener
 from tests.netpol import NetworkPolicies, Pod
 from tests.test_network_policies import INGRESS_NGINX, OTHER_NAMESPACE, PROXY
@@ -127,27 +127,27 @@ def _run(overrides: dict[str, Any] | None = None):
     return run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def prod():
     return _run()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def prod_entrances(prod) -> Entrances:
     return Entrances(prod.registrations, INGRESS_CLUSTER)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def ingress_with_internal() -> Entrances:
     return Entrances(_run({"litellm:entrance": INGRESS_WITH_INTERNAL}).registrations, INGRESS_CLUSTER)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def gateway_run():
     return _run({"litellm:entrance": GATEWAY_WITH_INTERNAL})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def gateway_entrances(gateway_run) -> Entrances:
     return Entrances(gateway_run.registrations, GATEWAY_CLUSTER)
 

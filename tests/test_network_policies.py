@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from offline.harness import unwrap_secrets
-from tests.conftest import run_stack
+from tests.conftest import per_module, run_stack
 from tests.netpol import EGRESS, INGRESS, NETWORK_POLICY_TYPE, NetworkPolicies, Pod, selector_matches
 
 # The chart's selector labels for release `litellm` (templates/_helpers.tpl:48-51 at the tag).
@@ -60,14 +60,14 @@ PUBLIC_IPV6 = "2606:4700:4700::1111"
 METADATA_IPV4 = "169.254.169.254"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def prod():
     run = run_stack("prod")
     assert run.error is None, run.error
     return run
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def flows(prod) -> NetworkPolicies:
     return NetworkPolicies.from_registrations(prod.registrations)
 
@@ -165,7 +165,7 @@ def test_disabled_network_policy_registers_no_network_policy():
 # ------------------------------------------------------------------------------ egressCidrs
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def cidr_flows() -> NetworkPolicies:
     return _policies({"litellm:networkPolicy": {"enabled": True, "egressCidrs": ["203.0.113.0/24", "2001:db8::/32"]}})
 
@@ -186,7 +186,7 @@ def test_listed_egress_cidr_is_still_443_only(cidr_flows):
     assert not cidr_flows.connection_allowed(PROXY, "203.0.113.7", 80)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def no_cidr_flows() -> NetworkPolicies:
     return _policies({"litellm:networkPolicy": {"enabled": True, "egressCidrs": []}})
 
@@ -204,7 +204,7 @@ def test_empty_egress_cidrs_allow_no_destination_on_443(no_cidr_flows, dst):
 # ------------------------------------------------------------------------------ database location
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def moved_database_flows() -> NetworkPolicies:
     return _policies(
         {
@@ -237,7 +237,7 @@ def test_database_setting_moves_the_postgres_allowance(moved_database_flows, src
 # ------------------------------------------------------------------------------ ServiceMonitor
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=per_module)
 def monitored():
     run = run_stack("prod", {"litellm:serviceMonitor": {"enabled": True}, "litellm:licenseKey": "litellm-licence-FAKE"})
     assert run.error is None, run.error
