@@ -22,11 +22,11 @@ FETCHED_FROM = ".fetched-from"
 HELM_TIMEOUT_SECONDS = 900
 
 
-def application_spec(settings: Settings, values: dict[str, Any]) -> dict[str, Any]:
-    """The Application's spec: the chart from git at the exact ref, with the values inline."""
+def application_spec(settings: Settings, values: dict[str, Any], project: pulumi.Input[str]) -> dict[str, Any]:
+    """The Application's spec: the chart from git at the exact ref, with the values inline, in `project`."""
     argocd = settings.argocd
     return {
-        "project": argocd.project,
+        "project": project,
         "source": {
             "repoURL": settings.chart.repo_url,
             "path": settings.chart.path,
@@ -136,10 +136,9 @@ class ArgoCDApplication(pulumi.ComponentResource):
                 finalizers=[ARGOCD_RESOURCES_FINALIZER] if argocd.cascade_delete else None,
             ),
             # The spec waits for the CRD check: an old CRD stops the run before the Application is registered.
-            spec={
-                **application_spec(settings, values),
-                "project": crd.spec.apply(lambda spec: _checked_project(spec, argocd.project)),
-            },
+            spec=application_spec(
+                settings, values, crd.spec.apply(lambda spec: _checked_project(spec, argocd.project))
+            ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[crd, *depends_on]),
         )
         self.register_outputs({"name": RELEASE_NAME, "namespace": argocd.namespace})
