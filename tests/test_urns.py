@@ -37,9 +37,9 @@ def test_every_committed_stack_keeps_its_resource_urns(stack, chart_folder):
     run = run_stack(stack)
     assert run.error is None, run.error
     listed = URNS / f"{stack}.txt"
-    assert listed.is_file(), f"{listed} is missing: a new stack lists the URNs of its first `pulumi up` there"
-    expected = listed.read_text(encoding="utf-8").splitlines()
     now = urns(run, stack)
+    assert listed.is_file(), f"{listed} is missing: a new stack lists its URNs there, one a line:\n" + "\n".join(now)
+    expected = listed.read_text(encoding="utf-8").splitlines()
     assert now == expected, (
         f"the URNs of stack {stack} moved: gone {sorted(set(expected) - set(now))}, new"
         f" {sorted(set(now) - set(expected))}. Give each moved resource `aliases` for its old URN, then update"
