@@ -70,6 +70,7 @@ class Run:
 
 
 CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def application_crd_spec(values_object: bool = True) -> dict[str, Any]:
@@ -100,6 +101,9 @@ class FakeCloud(mocks.Mocks):
         keepers = json.dumps(unwrap_secrets(args.inputs.get("keepers")), sort_keys=True, default=str)
         if args.typ == "random:index/randomPassword:RandomPassword":
             state["result"] = _fake_password(f"{args.name}\n{keepers}", int(args.inputs.get("length", 32)))
+        if args.typ == HELM_RELEASE:
+            # The provider's ReleaseStatus after a first install.
+            state["status"] = {"name": args.inputs["name"], "revision": 1, "status": "deployed"}
         if args.typ == "random:index/randomId:RandomId":
             state["hex"] = hashlib.sha256(f"{args.name}\n{keepers}".encode()).hexdigest()[
                 : 2 * int(args.inputs["byteLength"])

@@ -128,6 +128,13 @@ def test_release_keeps_the_revisions_helm_upgrade_keeps(dev):
     assert dev.one(RELEASE).inputs["maxHistory"] == 10
 
 
+def test_the_helm_component_reports_its_releases_name_and_status(dev):
+    """What the provider reports of the release (FakeCloud: a first install) is in the component's outputs."""
+    outputs = dev.one("litellm:index:HelmRelease").outputs
+    assert outputs["name"] == "litellm"
+    assert outputs["status"]["status"] == "deployed"
+
+
 def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = run_stack("dev")
