@@ -5,6 +5,8 @@ flow is asked as "may this pod open that connection?". Expected answers come fro
 and its migration Job need (docs/chart-contract.md), not from the policy code.
 """
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -352,3 +354,52 @@ def test_dns_cidrs_open_port_53_to_a_node_local_dns_cache():
     assert policies.egress_allowed(MIGRATION_JOB, "169.254.20.10", 53, "TCP")
     assert not policies.egress_allowed(PROXY, "169.254.20.10", 443)
     assert not policies.egress_allowed(PROXY, "169.254.169.254", 53, "UDP")
+
+
+# ------------------------------------------------------------------------------ networkPolicy.egress
+
+MODEL_SERVER = Pod("models", {"app": "vllm"}, ip="10.244.9.3")
+
+
+@pytest.fixture(scope=per_module)
+def extra_flows() -> NetworkPolicies:
+    entries = [{"namespace": "models", "ports": [8080, 8081]}, {"cidr": "10.20.0.0/16", "ports": [5432]}]
+    return _policies({"litellm:networkPolicy": {"egress": entries}})
+
+
+@pytest.mark.parametrize(
+    ("dst", "port", "expected"),
+    [
+        pytest.param(MODEL_SERVER, 8080, True, id="namespace:first-port"),
+        pytest.param(MODEL_SERVER, 8081, True, id="namespace:second-port"),
+        pytest.param(MODEL_SERVER, 22, False, id="namespace:other-port"),
+        pytest.param(OTHER_NAMESPACE, 8080, False, id="other-namespace"),
+        pytest.param("10.20.3.4", 5432, True, id="cidr:its-port"),
+        pytest.param("10.20.3.4", 22, False, id="cidr:other-port"),
+        pytest.param("10.21.3.4", 5432, False, id="outside-cidr"),
+    ],
+)
+def test_an_egress_entry_opens_its_destination_on_its_ports_only(extra_flows, dst, port, expected):
+    assert extra_flows.connection_allowed(PROXY, dst, port) is expected
+
+
+# ------------------------------------------------------------------------------ names
+
+EVERY_POLICY = {
+    "litellm:networkPolicy": {"ingressNamespaces": ["team-a"], "egress": [{"namespace": "models", "ports": [8080]}]},
+    "litellm:serviceMonitor": {"enabled": True},
+    "litellm:licenseKey": "litellm-licence-FAKE",
+    "litellm:tracing": {"enabled": True, "endpoint": "http://otel-collector.observability.svc:4318/v1/traces"},
+    "litellm:models": [{"name": "m", "model": "hosted_vllm/llama-3", "apiBase": "http://vllm.models.svc:8000"}],
+}
+SECURITY_DOC = Path(__file__).parents[1] / "docs" / "security.md"
+
+
+def test_the_security_doc_names_every_network_policy_the_program_writes():
+    """Operators find a policy by its name (`kubectl get networkpolicy`): each one is in docs/security.md."""
+    run = run_stack("prod", EVERY_POLICY)
+    assert run.error is None, run.error
+    written = {r.inputs["metadata"]["name"] for r in run.of_type(NETWORK_POLICY_TYPE)}
+    section = SECURITY_DOC.read_text(encoding="utf-8").split("## NetworkPolicies by name\n")[1].split("\n## ")[0]
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M)
+    assert written == set(rows)
