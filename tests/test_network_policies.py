@@ -264,6 +264,11 @@ def test_monitoring_namespace_reaches_no_other_port_with_service_monitor(monitor
     assert not flows.connection_allowed(PROMETHEUS, PROXY, 8080)
 
 
+def test_only_the_monitoring_namespace_is_let_in_with_service_monitor(monitored):
+    flows = NetworkPolicies.from_registrations(monitored.registrations)
+    assert not flows.connection_allowed(OTHER_NAMESPACE, PROXY, 4000)
+
+
 # The Service's labels are the chart's full label set, which differs between the git and OCI charts.
 @pytest.mark.parametrize("chart_label", ["litellm-helm-0.4.5", "litellm-helm-0.1.763"], ids=["git-chart", "oci-chart"])
 def test_service_monitor_selects_the_proxy_service_labels(monitored, chart_label):
@@ -381,6 +386,28 @@ def extra_flows() -> NetworkPolicies:
 )
 def test_an_egress_entry_opens_its_destination_on_its_ports_only(extra_flows, dst, port, expected):
     assert extra_flows.connection_allowed(PROXY, dst, port) is expected
+
+
+# ------------------------------------------------------------------------------ networkPolicy.ingressNamespaces
+
+LISTED_CLIENT = Pod("team-b", {"app": "client"}, ip="10.244.7.9")
+
+
+@pytest.fixture(scope=per_module)
+def client_flows() -> NetworkPolicies:
+    return _policies({"litellm:networkPolicy": {"ingressNamespaces": ["team-b"]}})
+
+
+@pytest.mark.parametrize(
+    ("src", "port", "expected"),
+    [
+        pytest.param(LISTED_CLIENT, 4000, True, id="listed->proxy-port"),
+        pytest.param(LISTED_CLIENT, 8080, False, id="listed->other-port"),
+        pytest.param(UNLISTED_CLIENT, 4000, False, id="unlisted->proxy-port"),
+    ],
+)
+def test_a_listed_client_namespace_reaches_the_proxy_port_only(client_flows, src, port, expected):
+    assert client_flows.connection_allowed(src, PROXY, port) is expected
 
 
 # ------------------------------------------------------------------------------ names
