@@ -103,12 +103,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n auto` in pyproject.toml) each test module runs on one worker, so its
     module-scoped fixtures run once, and the runtime tier's modules share one worker and so one fleet
     of proxies. mutmut names a mutant's tests in no order; they run module by module, so each module's
-    shared fixtures are set up once."""
-    if os.environ.get("MUTANT_UNDER_TEST"):
-        first = {}
+    shared fixtures are set up once, and the modules named after the mutated one first (a mutant of
+    `components.network` meets `tests/test_network_policies.py` first), as they are likeliest to fail."""
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if mutant:
+        mutated_module = mutant.split(".")[1] if mutant.startswith("components.") else ""
+        first: dict[str, int] = {}
         for index, item in enumerate(items):
             first.setdefault(item.nodeid.split("::")[0], index)
-        items.sort(key=lambda item: first[item.nodeid.split("::")[0]])
+
+        def order(item: pytest.Item) -> tuple[bool, int]:
+            module = item.nodeid.split("::")[0]
+            return (not (mutated_module and mutated_module in module), first[module])
+
+        items.sort(key=order)
     for item in items:
         module = item.nodeid.split("::")[0]
         group = "runtime" if module.startswith("tests/runtime/") else module
