@@ -71,6 +71,8 @@ class Run:
 
 CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+RANDOM_PASSWORD_SPECIALS = "!@#$%&*()-_=+[]{}<>:?"
+"""pulumi-random's `RandomPassword` special characters when `overrideSpecial` is unset."""
 
 
 def application_crd_spec(values_object: bool = True) -> dict[str, Any]:
@@ -100,7 +102,9 @@ class FakeCloud(mocks.Mocks):
         # A new random value whenever the keepers change, as the provider replaces the resource then.
         keepers = json.dumps(unwrap_secrets(args.inputs.get("keepers")), sort_keys=True, default=str)
         if args.typ == "random:index/randomPassword:RandomPassword":
-            state["result"] = _fake_password(f"{args.name}\n{keepers}", int(args.inputs.get("length", 32)))
+            state["result"] = _fake_password(
+                f"{args.name}\n{keepers}", int(args.inputs.get("length", 32)), args.inputs.get("special", True)
+            )
         if args.typ == HELM_RELEASE:
             # The provider's ReleaseStatus after a first install.
             state["status"] = {"name": args.inputs["name"], "revision": 1, "status": "deployed"}
@@ -114,8 +118,10 @@ class FakeCloud(mocks.Mocks):
         return ({}, None)
 
 
-def _fake_password(seed: str, length: int) -> str:
-    alphabet = string.ascii_letters + string.digits
+def _fake_password(seed: str, length: int, special: bool) -> str:
+    """Drawn from the provider's alphabet: letters, digits and, unless `special` is false, its default
+    special characters."""
+    alphabet = string.ascii_letters + string.digits + (RANDOM_PASSWORD_SPECIALS if special else "")
     digest = hashlib.sha256(seed.encode()).digest() * (length // 32 + 1)
     return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
 

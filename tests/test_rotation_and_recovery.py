@@ -75,8 +75,13 @@ def test_a_new_secret_value_gives_the_pods_a_new_revision(change):
 
 @pytest.mark.parametrize(
     "change",
-    [{"litellm:replicas": 5}, {"litellm:image": {"tag": "main-v1.77.0-stable"}}, {"litellm:numRetries": 3}],
-    ids=["replicas", "image-tag", "router"],
+    [
+        {"litellm:replicas": 5},
+        {"litellm:image": {"tag": "main-v1.77.0-stable"}},
+        {"litellm:numRetries": 3},
+        {"litellm:providerKeys": dict(reversed(SECRETS["litellm:providerKeys"].items()))},
+    ],
+    ids=["replicas", "image-tag", "router", "provider-keys-reordered"],
 )
 def test_a_change_without_a_new_secret_value_keeps_the_revision(change):
     assert _revision(run_stack("prod", change)) == _revision(run_stack("prod"))
