@@ -270,6 +270,12 @@ def test_tracing_is_off_by_default():
     assert not any(name.startswith("OTEL_") for name in values["envVars"])
 
 
+def test_tracing_switched_off_keeps_its_endpoint_out_of_the_pods():
+    values = build_chart_values(settings_for(tracing={**TRACING, "enabled": False}))
+    assert "callbacks" not in values["proxy_config"]["litellm_settings"]
+    assert not any(name.startswith("OTEL_") for name in values["envVars"])
+
+
 def test_tracing_adds_the_otel_callback():
     assert build_proxy_config(traced())["litellm_settings"]["callbacks"] == ["otel"]
 
