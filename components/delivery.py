@@ -85,13 +85,14 @@ def chart_source_problem(settings: Settings) -> str | None:
     chart_file: str | None
     fetched: str | None
     try:
-        chart_file = (folder / "Chart.yaml").read_text(encoding="utf-8", errors="replace")
+        # Strict: Helm's YAML reader refuses a Chart.yaml that is not UTF-8 (a ValueError here).
+        chart_file = (folder / "Chart.yaml").read_text(encoding="utf-8")
         fetched = (
             (folder / FETCHED_FROM).read_text(encoding="utf-8", errors="replace")
             if (folder / FETCHED_FROM).is_file()
             else None
         )
-    except (OSError, ValueError):  # ValueError: a path the OS cannot name (NUL byte)
+    except (OSError, ValueError):  # ValueError: a path the OS cannot name (NUL byte), or not UTF-8
         chart_file = fetched = None
     if chart_file is None or "name: litellm-helm" not in chart_file:
         return f"litellm:chart.localPath: no litellm-helm chart in {str(folder)!r}; {fetch}"

@@ -139,6 +139,25 @@ def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path
     monkeypatch.chdir(tmp_path)
     run = run_stack("dev")
     assert "scripts/fetch-chart.sh v1.76.1-stable" in str(run.error)
+    assert "(or point chart.localPath at a copy of it)" in str(run.error)
+    assert run.registrations == []
+
+
+def test_helm_delivery_refuses_a_chart_file_helm_cannot_read(chart_folder):
+    chart_file = chart_folder / "Chart.yaml"
+    chart_file.write_bytes(chart_file.read_bytes() + "description: caf\xe9\n".encode("latin-1"))
+    run = run_stack("dev")
+    assert "no litellm-helm chart in" in str(run.error)
+    assert "scripts/fetch-chart.sh v1.76.1-stable" in str(run.error)
+    assert run.registrations == []
+
+
+def test_helm_delivery_refuses_a_damaged_fetch_record(chart_folder):
+    _record_fetch(chart_folder, "v1.76.1-stable")
+    record = chart_folder / ".fetched-from"
+    record.write_bytes(record.read_bytes().replace(b"-stable", b"-stable\xff"))
+    run = run_stack("dev")
+    assert "was fetched from another ref, repository or path" in str(run.error)
     assert run.registrations == []
 
 
