@@ -170,7 +170,7 @@ def _record_fetch(folder, ref: str) -> None:
 def test_helm_delivery_refuses_a_chart_fetched_for_another_ref(chart_folder):
     _record_fetch(chart_folder, "v1.75.0-stable")
     run = run_stack("dev")
-    assert "was fetched from another ref, repository or path" in str(run.error)
+    assert "the chart in 'vendor/charts/litellm-helm/v1.76.1-stable' was fetched from another ref" in str(run.error)
     assert run.registrations == []
 
 
