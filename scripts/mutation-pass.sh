@@ -3,6 +3,7 @@
 #   scripts/mutation-pass.sh [DIR] [-- MUTANT ...]
 # DIR (default: a new temporary folder) keeps mutmut's results, so a second call with the same DIR
 # goes on where the first stopped, or re-runs the named mutants (globs such as "components.values.*").
+# It ends with the mutants that were run and not killed, one a line, also written to DIR/results.txt.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="${1:-$(mktemp -d)}"
@@ -25,4 +26,5 @@ fi
 echo "mutation pass in $scratch"
 cd "$scratch"
 .venv/bin/mutmut run --max-children "$(nproc)" "$@"
-.venv/bin/mutmut results
+# Every mutant that was run and not killed (survived, timeout, ...), also kept in results.txt.
+.venv/bin/mutmut results | { grep -v ': not checked$' || true; } | tee results.txt

@@ -28,7 +28,7 @@ def run_lines(job: dict[str, Any]) -> list[str]:
 
 def test_every_workflow_matches_the_github_workflow_schema():
     files = sorted(str(path) for path in WORKFLOWS.glob("*.yml"))
-    assert len(files) == 4
+    assert files
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", *files],
         capture_output=True,
