@@ -3,7 +3,7 @@
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -84,7 +84,7 @@ def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def per_module(fixture_name: str, config: pytest.Config) -> str:
+def per_module(fixture_name: str, config: pytest.Config) -> Literal["module", "function"]:
     """Scope of the fixtures a test module shares: the module, except while mutmut collects its stats.
 
     mutmut maps each function to the tests that call it and, for a mutant, runs only those tests. It
