@@ -11,7 +11,7 @@ from components.values import SECRETS_REVISION_ANNOTATION
 from offline import render
 from offline.harness import run_program, stack_config, unwrap_secrets
 from tests import kube
-from tests.conftest import MASTER_KEY, OPENAI_KEY, REDIS_PASSWORD, SECRETS, render_stack, run_stack
+from tests.conftest import ANTHROPIC_KEY, MASTER_KEY, OPENAI_KEY, REDIS_PASSWORD, SECRETS, render_stack, run_stack
 
 SECRET = "kubernetes:core/v1:Secret"
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -79,7 +79,8 @@ def test_a_new_secret_value_gives_the_pods_a_new_revision(change):
         {"litellm:replicas": 5},
         {"litellm:image": {"tag": "main-v1.77.0-stable"}},
         {"litellm:numRetries": 3},
-        {"litellm:providerKeys": dict(reversed(SECRETS["litellm:providerKeys"].items()))},
+        # The committed order is OpenAI, then Anthropic (tests/conftest.py SECRETS).
+        {"litellm:providerKeys": {"ANTHROPIC_API_KEY": ANTHROPIC_KEY, "OPENAI_API_KEY": OPENAI_KEY}},
     ],
     ids=["replicas", "image-tag", "router", "provider-keys-reordered"],
 )
