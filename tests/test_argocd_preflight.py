@@ -24,6 +24,7 @@ def test_an_application_crd_without_values_object_stops_the_run_before_the_appli
     assert isinstance(run.error, pulumi.RunError)
     message = str(run.error)
     assert "spec.source.helm.valuesObject" in message and "ArgoCD older than 2.8" in message
+    assert message.endswith("Upgrade ArgoCD to 2.8 or later")  # what to do about it
     assert run.of_type(APPLICATION) == []
 
 

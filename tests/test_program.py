@@ -128,6 +128,12 @@ def test_release_keeps_the_revisions_helm_upgrade_keeps(dev):
     assert dev.one(RELEASE).inputs["maxHistory"] == 10
 
 
+def test_the_argocd_component_reports_where_its_application_is(prod):
+    metadata = prod.one(APPLICATION).inputs["metadata"]
+    outputs = prod.one("litellm:index:ArgoCDApplication").outputs
+    assert outputs == {"name": metadata["name"], "namespace": metadata["namespace"]}
+
+
 def test_the_helm_component_reports_its_releases_name_and_status(dev):
     """What the provider reports of the release (FakeCloud: a first install) is in the component's outputs."""
     outputs = dev.one("litellm:index:HelmRelease").outputs
