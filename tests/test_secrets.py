@@ -13,6 +13,7 @@ from tests.conftest import (
     MASTER_KEY,
     OPENAI_KEY,
     REDIS_PASSWORD,
+    STACKS,
     dump,
     run_stack,
     secret_data,
@@ -59,6 +60,14 @@ def test_no_secret_value_appears_outside_secrets_and_secret_outputs(stack, overr
     exposed += [dump(_strip_secret_wrapped(run.outputs)), dump(run.logs)]
     leaks = [value for value in secrets for text in exposed if value in text or quote(value, safe="") in text]
     assert leaks == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_secret_the_program_writes_is_opaque(stack, chart_folder):
+    """Kubernetes' type for arbitrary data; the type cannot change in place, so another one would replace
+    the protected Secrets."""
+    secrets = run_stack(stack).of_type(SECRET)
+    assert secrets and {secret.inputs["type"] for secret in secrets} == {"Opaque"}
 
 
 def test_salt_key_is_generated_once_protected_and_kept_on_destroy():
