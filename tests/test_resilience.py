@@ -264,6 +264,12 @@ def test_redis_ssl_keeps_auth_next_to_it():
 # --- tracing ---------------------------------------------------------------------------------------
 
 
+def test_a_models_api_base_reaches_litellm():
+    models = [{"name": "m", "model": "hosted_vllm/llama-3", "apiBase": "http://vllm.models.svc:8000/v1"}]
+    (entry,) = build_proxy_config(settings_for(models=models))["model_list"]
+    assert entry["litellm_params"]["api_base"] == "http://vllm.models.svc:8000/v1"
+
+
 def test_tracing_is_off_by_default():
     values = build_chart_values(committed_settings("prod"))
     assert "callbacks" not in values["proxy_config"]["litellm_settings"]

@@ -14,6 +14,7 @@ from tests.conftest import (
     OPENAI_KEY,
     REDIS_PASSWORD,
     STACKS,
+    committed_settings,
     dump,
     run_stack,
     secret_data,
@@ -115,6 +116,19 @@ def test_pre_existing_database_secret_is_referenced_not_created():
     assert run.error is None
     assert "app-db" not in secret_data(run)
     assert _values(run)["db"]["secret"]["name"] == "app-db"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_a_program_upgrade_keeps_the_generated_keys(stack, chart_folder):
+    """Every input of a RandomPassword forces a new password: a new master key for every client, and for the
+    protected salt key a run that stops. The generators keep the inputs the stacks were created with."""
+    version = str(committed_settings(stack).master_key_version)
+    created_with = {
+        "litellm-secrets-master-key": {"length": 48, "special": False, "keepers": {"version": version}},
+        "litellm-secrets-salt-key": {"length": 64, "special": False},
+    }
+    generators = run_stack(stack).of_type(RANDOM)
+    assert generators and {g.name: g.inputs for g in generators} == {g.name: created_with[g.name] for g in generators}
 
 
 def test_generated_master_key_is_sk_plus_at_least_32_random_characters():
