@@ -127,6 +127,17 @@ def test_container_security_context_reaches_the_application_values(values, path,
     assert value == expected
 
 
+@pytest.mark.parametrize(("kind", "name"), [("Deployment", "litellm"), ("Job", "litellm-migrations")])
+def test_pods_run_under_the_runtime_default_seccomp_profile(rendered_prod, kind, name):
+    # One of the values the API server accepts (RuntimeDefault, Localhost, Unconfined), and the one Pod
+    # Security `restricted` asks of a pod that brings no profile of its own.
+    # A container's own profile wins over the pod's (the chart sets no pod-level one on the migration Job).
+    pod = rendered_prod.find(kind, name)["spec"]["template"]["spec"]
+    pod_profile = (pod.get("securityContext") or {}).get("seccompProfile")
+    profiles = [(c.get("securityContext") or {}).get("seccompProfile", pod_profile) for c in pod["containers"]]
+    assert profiles and all(profile == {"type": "RuntimeDefault"} for profile in [*profiles, pod_profile] if profile)
+
+
 # ------------------------------------------------------------------------------ Admin UI
 
 
