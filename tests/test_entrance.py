@@ -6,8 +6,6 @@ requirement (the seed's URL, the API a client calls, what must stay off the inte
 LiteLLM 1.76.1's own route names, not from the entrance code.
 """
 
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from components.values import build_chart_values
 from tests.conftest import committed_settings, per_module, run_stack, settings_for
 from tests.entrance import Cluster, Destination, Entrances, Gateway, Listener
 from tests.netpol import NetworkPolicies, Pod
-from tests.runtime.tools import RUNTIME_PYTHON, check_runtime_venv
+from tests.runtime.tools import runtime_site_packages
 from tests.test_network_policies import INGRESS_NGINX, OTHER_NAMESPACE, PROXY
 
 SEED_HOST = "litellm.api.prod.everycure.org"
@@ -354,10 +352,7 @@ def test_an_incomplete_entrance_is_refused_naming_the_key(keys, message):
 
 def test_the_public_url_reaches_litellm_as_proxy_base_url():
     """The name LiteLLM 1.76.1 reads for the links it builds, read from the installed package."""
-    check_runtime_venv()
-    find = "import importlib.util; print(importlib.util.find_spec('litellm').submodule_search_locations[0])"
-    found = subprocess.run([str(RUNTIME_PYTHON), "-c", find], capture_output=True, text=True, check=True)
-    package = Path(found.stdout.strip())
-    assert 'os.getenv("PROXY_BASE_URL")' in (package / "proxy" / "utils.py").read_text(encoding="utf-8")
+    utils = runtime_site_packages() / "litellm" / "proxy" / "utils.py"
+    assert 'os.getenv("PROXY_BASE_URL")' in utils.read_text(encoding="utf-8")
     settings = committed_settings("prod")
     assert build_chart_values(settings)["envVars"]["PROXY_BASE_URL"] == settings.public_url

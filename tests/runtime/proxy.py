@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from tests.runtime.servers import LOOPBACK, FakeProvider, OtlpReceiver, RedisServer, free_port
-from tests.runtime.tools import RUNTIME_VENV
+from tests.runtime.tools import RUNTIME_VENV, runtime_site_packages
 
 CONFIG_PATH = "/etc/litellm/config.yaml"
 """Where the chart mounts the proxy config (`templates/deployment.yaml`: `args: --config ...`)."""
@@ -154,7 +154,7 @@ class ProxyProcess:
         self.env = env
 
     def _private_litellm(self) -> Path:
-        site = next((RUNTIME_VENV / "lib").glob("python3*/site-packages"))
+        site = runtime_site_packages()
         root = self.workdir / "site"
         view = root / "litellm"
         if view.exists():

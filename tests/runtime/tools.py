@@ -50,3 +50,9 @@ def check_runtime_venv() -> None:
             f"{RUNTIME_VENV} does not hold litellm {LITELLM_VERSION} ({probe.stdout.strip() or probe.stderr[-300:]}):"
             " run scripts/setup.sh"
         )
+
+
+def runtime_site_packages() -> Path:
+    """The runtime venv's site-packages folder, which holds the litellm package the tier runs."""
+    check_runtime_venv()
+    return next((RUNTIME_VENV / "lib").glob("python3*/site-packages"))
