@@ -1,7 +1,7 @@
 """Generic Kubernetes, URL and PostgreSQL value types for the settings models.
 
 Nothing here knows about LiteLLM: these are the rules of the systems the settings end up in (the API
-server's name and label syntax, quantities, URLs, CIDRs, SQL identifiers). `components/settings.py`
+server's name and label syntax, quantities, URLs, CIDRs, SQL identifiers). `components/settings/`
 builds the `litellm:` config contract from them.
 """
 

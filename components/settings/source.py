@@ -1,0 +1,96 @@
+"""The contract of where the chart and the image come from, and of the check that runs with the migrations."""
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+
+from components.kube_types import (
+    GitUrl,
+    Integer,
+)
+from components.settings import rules
+from components.settings.common import (
+    IMAGE_REPOSITORY,
+    IMAGE_TAG,
+    VERSIONED_TAG,
+    Model,
+    checked_by,
+)
+from components.versions import CHART_PATH, CHART_REF, CHART_REPO_URL
+from components.versions import IMAGE_REPOSITORY as DEFAULT_IMAGE
+from components.versions import IMAGE_TAG as DEFAULT_TAG
+
+
+class ChartSettings(Model):
+    repo_url: GitUrl = Field(
+        CHART_REPO_URL,
+        description="Git repository that holds the chart (ArgoCD source): https, `ssh://` or `git@host:org/repo.git`"
+        " (SSH needs repository credentials in ArgoCD, or an SSH key for `scripts/fetch-chart.sh`).",
+    )
+    path: str = Field(CHART_PATH, min_length=1, description="Folder of the chart inside the repository.")
+    ref: str = Field(
+        CHART_REF,
+        description="Exact git tag (or 40-hex commit) of the chart; branches, `HEAD` and `latest` are rejected.",
+    )
+    local_path: str | None = Field(
+        None,
+        description="Helm delivery only: folder holding the chart at `ref`, named after the ref. Default"
+        " `vendor/charts/litellm-helm/<ref>`, filled by `scripts/fetch-chart.sh`.",
+    )
+
+    _rules = checked_by(rules.exact_chart_ref)
+
+    @property
+    def chart_folder(self) -> str:
+        return self.local_path or f"vendor/charts/litellm-helm/{self.ref}"
+
+
+class ImageSettings(Model):
+    repository: str = Field(DEFAULT_IMAGE, description="Proxy image (also runs the migration Job).")
+    tag: str = Field(
+        DEFAULT_TAG,
+        description="Image tag, always written to the chart values (the git chart's appVersion is v1.50.2). The"
+        " default is the build of the LiteLLM release whose chart is pinned; also `<tag>@sha256:<digest>`.",
+    )
+    pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field("IfNotPresent", description="Image pull policy.")
+
+    _rules = checked_by(rules.image_reference)
+
+    @property
+    def is_moving_tag(self) -> bool:
+        return "@sha256:" not in self.tag and not VERSIONED_TAG.search(self.tag)
+
+
+def _image_reference(value: str) -> str:
+    """A whole image reference `registry/path[:tag][@sha256:digest]`, as a pod's `image` takes it."""
+    name, _, digest = value.partition("@")
+    repository, tag = name, ""
+    if ":" in name.rsplit("/", 1)[-1]:
+        repository, tag = name.rsplit(":", 1)
+    valid = IMAGE_REPOSITORY.fullmatch(repository) and (not tag or IMAGE_TAG.fullmatch(tag))
+    if not valid or (digest and not re.fullmatch(r"sha256:[0-9a-f]{64}", digest)) or not (tag or digest):
+        raise ValueError(
+            f"{value!r} is not a pinned image reference: lower-case registry/path with a :tag or @sha256:<digest>,"
+            " e.g. docker.io/library/postgres:17.6-alpine"
+        )
+    return value
+
+
+class MigrationCheckSettings(Model):
+    enabled: bool = Field(
+        True,
+        description="Fail the migration Job (and so the ArgoCD sync or the Helm release) unless every migration of"
+        " the image is applied in `_prisma_migrations`: LiteLLM's own migration exits 0 even when it failed.",
+    )
+    image: Annotated[str, AfterValidator(_image_reference)] = Field(
+        "docker.io/library/postgres:17.6-alpine",
+        description="Image with `sh` and `psql` that runs the check (a client version the server accepts).",
+    )
+    timeout_seconds: Integer = Field(
+        600,
+        ge=30,
+        le=3600,
+        description="Seconds the check waits for every migration to be applied before it fails the Job; LiteLLM"
+        " retries a failing migration up to four times, a minute each.",
+    )
