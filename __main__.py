@@ -2,9 +2,10 @@
 
 import pulumi
 
-from components.config import ConfigError, load_settings, risk_warnings
+from components.config import ConfigError, load_settings
 from components.delivery import chart_source_problem
 from components.litellm import LiteLLM
+from components.risks import risk_warnings
 
 
 def main() -> None:

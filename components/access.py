@@ -7,10 +7,9 @@ chart-created one would not exist yet when the PreSync / pre-install migration h
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS, SecretLayout
-from components.settings import RELEASE_NAME, RBACSettings
+from components.layout import PROGRAM_LABELS, SERVICE_ACCOUNT, SecretLayout
+from components.settings import RBACSettings
 
-SERVICE_ACCOUNT = RELEASE_NAME
 OPERATOR_ROLE = "litellm-operator"
 SECRET_ADMIN_ROLE = "litellm-secret-admin"
 RBAC_API_GROUP = "rbac.authorization.k8s.io"

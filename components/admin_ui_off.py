@@ -10,33 +10,13 @@ read-only root filesystem, say), the process exits instead of serving the UI.
 """
 
 from pathlib import Path
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS
-from components.settings import Settings
+from components.layout import ADMIN_UI_OFF_CONFIG_MAP, PROGRAM_LABELS
 
-CONFIG_MAP = "litellm-admin-ui-off"
-MOUNT_PATH = "/etc/litellm-admin-ui-off"
-VOLUME = "admin-ui-off"
 SITECUSTOMIZE = Path(__file__).with_name("admin_ui_off_sitecustomize.py").read_text(encoding="utf-8")
-
-
-def admin_ui_off_values(settings: Settings) -> dict[str, Any]:
-    """The chart values that mount the start-up hook (empty while the UI is on). The chart gives
-    `volumes`/`volumeMounts` to the migration Job too, where the hook removes the Job's copy: harmless."""
-    if settings.ui.enabled:
-        return {}
-    return {
-        "volumes": [{"name": VOLUME, "configMap": {"name": CONFIG_MAP}}],
-        "volumeMounts": [{"name": VOLUME, "mountPath": MOUNT_PATH, "readOnly": True}],
-    }
-
-
-def admin_ui_off_env(settings: Settings) -> dict[str, str]:
-    return {} if settings.ui.enabled else {"PYTHONPATH": MOUNT_PATH}
 
 
 class LiteLLMAdminUIOff(pulumi.ComponentResource):
@@ -46,7 +26,9 @@ class LiteLLMAdminUIOff(pulumi.ComponentResource):
         super().__init__("litellm:index:AdminUIOff", name, None, opts)
         self.config_map = k8s.core.v1.ConfigMap(
             name,
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=CONFIG_MAP, namespace=namespace, labels=dict(PROGRAM_LABELS)),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=ADMIN_UI_OFF_CONFIG_MAP, namespace=namespace, labels=dict(PROGRAM_LABELS)
+            ),
             data={"sitecustomize.py": SITECUSTOMIZE},
             opts=pulumi.ResourceOptions(parent=self),
         )

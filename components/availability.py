@@ -4,7 +4,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.layout import PROGRAM_LABELS, SELECTOR_LABELS
-from components.monitoring import prometheus_operator_object
+from components.prometheus_operator import prometheus_operator_object
 from components.settings import RELEASE_NAME, Settings
 
 

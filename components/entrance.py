@@ -13,7 +13,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS
+from components.layout import PROGRAM_LABELS, entrance_object_name
 from components.routes import MatchKind, public_path_matches
 from components.settings import RELEASE_NAME, EntranceSide, Settings
 
@@ -102,14 +102,6 @@ def certificate_namespace(settings: Settings, entrance: EntranceSide) -> str:
     return settings.namespace
 
 
-def entrance_namespaces(settings: Settings) -> list[str]:
-    """Namespaces whose pods forward requests to LiteLLM through the entrances (NetworkPolicy peers)."""
-    if not settings.entrance.enabled:
-        return []
-    kind = settings.entrance.type
-    return sorted({side.forwarding_namespace(kind) for side in settings.entrance.sides().values()})
-
-
 class LiteLLMEntrance(pulumi.ComponentResource):
     """The public entrance and, when configured, the internal one, with their certificates."""
 
@@ -120,7 +112,7 @@ class LiteLLMEntrance(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         outputs: dict[str, Any] = {}
         for side, entrance in settings.entrance.sides().items():
-            object_name = f"{RELEASE_NAME}-{side}"
+            object_name = entrance_object_name(side)
             metadata = meta.ObjectMetaArgs(name=object_name, namespace=namespace, labels=dict(PROGRAM_LABELS))
             if settings.entrance.type == "ingress":
                 spec = ingress_spec(settings, side)

@@ -3,9 +3,7 @@ and the labels the chart puts on the proxy and migration pods.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
-from components.kube_types import service_namespace
 from components.settings import RELEASE_NAME, Settings
 
 MASTER_KEY_SECRET = "litellm-master-key"
@@ -22,6 +20,27 @@ LICENSE_KEY = "LITELLM_LICENSE"
 TRACING_SECRET = "litellm-tracing"
 # Read by LiteLLM's OpenTelemetry integration (`OpenTelemetryConfig.from_env`) as `name=value`.
 TRACING_HEADERS_KEY = "OTEL_HEADERS"
+
+SERVICE_ACCOUNT = RELEASE_NAME
+"""The proxy's ServiceAccount, created by the program (components/access.py) and named in the chart values."""
+ADMIN_UI_OFF_CONFIG_MAP = "litellm-admin-ui-off"
+ADMIN_UI_OFF_MOUNT_PATH = "/etc/litellm-admin-ui-off"
+"""Where the pods mount the start-up hook of `ui.enabled: false` (components/admin_ui_off.py)."""
+
+
+def entrance_object_name(side: str) -> str:
+    """The Ingress, HTTPRoute and Certificate of an entrance (`public`, `internal`): the alerts query the public
+    HTTPRoute by this name."""
+    return f"{RELEASE_NAME}-{side}"
+
+
+def entrance_namespaces(settings: Settings) -> list[str]:
+    """Namespaces whose pods forward requests to LiteLLM through the entrances (NetworkPolicy peers)."""
+    if not settings.entrance.enabled:
+        return []
+    kind = settings.entrance.type
+    return sorted({side.forwarding_namespace(kind) for side in settings.entrance.sides().values()})
+
 
 # On every object the program itself creates. Not the chart's `app.kubernetes.io/instance`: ArgoCD 2.x
 # tracks an Application's objects by that label and would prune these (absent from the chart).
@@ -104,12 +123,3 @@ def secret_layout(settings: Settings) -> SecretLayout:
 def service_host(settings: Settings) -> str:
     """In-cluster DNS name of the chart's Service (named after the release)."""
     return f"{RELEASE_NAME}.{settings.namespace}.svc.cluster.local"
-
-
-def in_cluster_service(url: str) -> tuple[str, int] | None:
-    """(namespace, port) of an http(s) URL whose host is a Service name `svc.ns.svc[.cluster.local]`."""
-    parsed = urlparse(url)
-    namespace = service_namespace(parsed.hostname or "")
-    if namespace is None:
-        return None
-    return namespace, parsed.port or (443 if parsed.scheme == "https" else 80)

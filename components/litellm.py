@@ -43,7 +43,7 @@ class LiteLLM(pulumi.ComponentResource):
         access = LiteLLMAccess(
             f"{name}-access", settings.rbac, program_secret_names(layout), namespace.name, opts=child
         )
-        values = build_chart_values(settings, secrets_revision=secrets.revision)
+        values = build_chart_values(settings, secrets_revision=secrets.revision, layout=layout)
         prerequisites: list[pulumi.Resource] = [namespace, secrets, access]
         if settings.network_policy.enabled:
             prerequisites.append(

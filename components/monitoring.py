@@ -13,7 +13,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS
+from components.layout import PROGRAM_LABELS, entrance_object_name
+from components.prometheus_operator import prometheus_operator_object
 from components.settings import RELEASE_NAME, Settings
 
 MIGRATION_JOB = f"{RELEASE_NAME}-migrations"
@@ -53,7 +54,7 @@ def _entrance_queries(settings: Settings) -> dict[str, str] | None:
         )
     if settings.entrance_metrics == "envoy-gateway":
         return _traffic_queries(
-            f'envoy_cluster_name=~"httproute/{settings.namespace}/{RELEASE_NAME}-public/rule/.*"',
+            f'envoy_cluster_name=~"httproute/{settings.namespace}/{entrance_object_name("public")}/rule/.*"',
             "envoy_cluster_upstream_rq_xx",
             'envoy_response_code_class="5"',
             "envoy_cluster_upstream_rq_time_bucket",
@@ -229,28 +230,6 @@ def dashboard(settings: Settings) -> dict[str, Any]:
             for index, (title, expr, unit) in enumerate(panels)
         ],
     }
-
-
-def prometheus_operator_object(
-    resource_name: str,
-    kind: str,
-    namespace: pulumi.Input[str],
-    labels: dict[str, str],
-    spec: dict[str, Any],
-    opts: pulumi.ResourceOptions,
-) -> k8s.apiextensions.CustomResource:
-    """A Prometheus Operator object (`monitoring.coreos.com/v1`) named after the release, with the program's
-    labels plus the ones the operator selects it by."""
-    return k8s.apiextensions.CustomResource(
-        resource_name,
-        api_version="monitoring.coreos.com/v1",
-        kind=kind,
-        metadata=k8s.meta.v1.ObjectMetaArgs(
-            name=RELEASE_NAME, namespace=namespace, labels={**PROGRAM_LABELS, **labels}
-        ),
-        spec=spec,
-        opts=opts,
-    )
 
 
 class LiteLLMMonitoring(pulumi.ComponentResource):

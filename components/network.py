@@ -9,8 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.egress import Destination, destinations
-from components.entrance import entrance_namespaces
-from components.layout import SELECTOR_LABELS
+from components.layout import SELECTOR_LABELS, entrance_namespaces
 from components.settings import Settings
 
 # Never reachable through the "internet on 443" rule: private ranges, CGNAT, loopback and

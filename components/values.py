@@ -7,9 +7,14 @@ templates read (docs/chart-contract.md says where and why). Secrets appear by na
 
 from typing import Any
 
-from components.access import SERVICE_ACCOUNT
-from components.admin_ui_off import admin_ui_off_env, admin_ui_off_values
-from components.layout import SELECTOR_LABELS, secret_layout
+from components.layout import (
+    ADMIN_UI_OFF_CONFIG_MAP,
+    ADMIN_UI_OFF_MOUNT_PATH,
+    SELECTOR_LABELS,
+    SERVICE_ACCOUNT,
+    SecretLayout,
+    secret_layout,
+)
 from components.migration_check import migration_check_containers, migration_check_volumes
 from components.settings import ModelSettings, Settings
 
@@ -21,9 +26,15 @@ DATABASE_URL_TEMPLATE = "postgresql://$(DATABASE_USERNAME):$(DATABASE_PASSWORD)@
 SECRETS_REVISION_ANNOTATION = "litellm-secrets-revision"
 
 
-def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict[str, Any]:
-    """`secrets_revision` (a string or a Pulumi output) changes exactly when a Secret the pods read changes."""
-    secrets = secret_layout(settings)
+ADMIN_UI_OFF_VOLUME = "admin-ui-off"
+
+
+def build_chart_values(
+    settings: Settings, secrets_revision: Any = None, layout: SecretLayout | None = None
+) -> dict[str, Any]:
+    """`secrets_revision` (a string or a Pulumi output) changes exactly when a Secret the pods read changes;
+    `layout` is `secret_layout(settings)`, when the caller has it already."""
+    secrets = layout or secret_layout(settings)
     # With autoscaling on, the chart leaves `replicas` out of the Deployment (the HPA owns the count)
     # and ignores replicaCount.
     replicas = {} if settings.autoscaling.enabled else {"replicaCount": settings.replicas}
@@ -45,7 +56,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
         # The bundled Bitnami Redis stays off: the proxy talks to the existing Redis via proxy_config.
         "redis": {"enabled": False},
         "migrationJob": _migration_job(settings),
-        "proxy_config": build_proxy_config(settings),
+        "proxy_config": build_proxy_config(settings, secrets),
         # The program's own ServiceAccount (components/access.py), created before the delivery: the PreSync /
         # pre-install migration Job runs before any chart object, so a chart-created one would not exist yet.
         "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
@@ -67,7 +78,7 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
             }
         },
         "autoscaling": _autoscaling(settings),
-        **admin_ui_off_values(settings),
+        **_admin_ui_off(settings),
     }
     if settings.migration_check.enabled:
         values["volumes"] = [*values.get("volumes", []), *migration_check_volumes()]
@@ -78,12 +89,12 @@ def build_chart_values(settings: Settings, secrets_revision: Any = None) -> dict
     return values
 
 
-def build_proxy_config(settings: Settings) -> dict[str, Any]:
+def build_proxy_config(settings: Settings, layout: SecretLayout | None = None) -> dict[str, Any]:
     """LiteLLM's config.yaml (`proxy_config`); `os.environ/NAME` values resolve from the pod env."""
     litellm_settings: dict[str, Any] = {"telemetry": settings.telemetry}
     router_settings: dict[str, Any] = {"num_retries": settings.num_retries, **_router_resilience(settings)}
     redis = settings.redis
-    layout = secret_layout(settings)
+    layout = layout or secret_layout(settings)
     if redis.enabled:
         password = {"password": f"os.environ/{layout.redis_key}"} if layout.redis is not None else {}
         cache_params: dict[str, Any] = {
@@ -184,7 +195,7 @@ def _env_vars(settings: Settings) -> dict[str, str]:
     env: dict[str, str] = {}
     if not settings.ui.enabled:
         env["DISABLE_ADMIN_UI"] = "True"  # guards /sso/key/generate; the UI files go by admin_ui_off
-        env.update(admin_ui_off_env(settings))
+        env["PYTHONPATH"] = ADMIN_UI_OFF_MOUNT_PATH
     if settings.public_url:
         env["PROXY_BASE_URL"] = settings.public_url
     tracing = settings.tracing
@@ -195,6 +206,18 @@ def _env_vars(settings: Settings) -> dict[str, str]:
             OTEL_EXPORTER=tracing.otel_exporter, OTEL_ENDPOINT=tracing.endpoint, OTEL_SERVICE_NAME=tracing.service_name
         )
     return env
+
+
+def _admin_ui_off(settings: Settings) -> dict[str, Any]:
+    """The chart values that mount the start-up hook of components/admin_ui_off.py (empty while the UI is on).
+    The chart gives `volumes`/`volumeMounts` to the migration Job too, where the hook removes the Job's copy:
+    harmless."""
+    if settings.ui.enabled:
+        return {}
+    return {
+        "volumes": [{"name": ADMIN_UI_OFF_VOLUME, "configMap": {"name": ADMIN_UI_OFF_CONFIG_MAP}}],
+        "volumeMounts": [{"name": ADMIN_UI_OFF_VOLUME, "mountPath": ADMIN_UI_OFF_MOUNT_PATH, "readOnly": True}],
+    }
 
 
 def _database(settings: Settings) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from components.config import PROGRAM_DIR, PROJECT, read_stack_config, stack_file
+from components.stacks import PROGRAM_DIR, PROJECT, read_stack_config, stack_file
 
 SECRET_PLACEHOLDER = "PLACEHOLDER-set-with-pulumi-config-set-secret"
 # The placeholder must pass the key's own rules, or an encrypted key would fail the offline run.

@@ -26,15 +26,10 @@ import pulumi
 import yaml
 from pydantic import ValidationError
 
-from components.config import (
-    PROGRAM_DIR,
-    ConfigError,
-    StackFileError,
-    read_stack_config,
-    settings_from_config,
-)
+from components.config import ConfigError, settings_from_config
 from components.delivery import FETCH_SCRIPT, FETCHED_FROM
 from components.settings import SECRET_CONFIG_KEYS, ChartSettings, DatabaseSettings, Settings
+from components.stacks import PROGRAM_DIR, StackFileError, stack_config
 from offline import harness
 
 Source = Literal["program", "chart", "hook"]
@@ -147,11 +142,8 @@ def program_config(
     stack: str, overrides: Mapping[str, Any] | None = None, secrets: Mapping[str, Any] | None = None
 ) -> tuple[dict[str, str], list[str]]:
     """The config and secret keys the program gets for the stack, as `render_manifests` describes."""
-    if not stack or "/" in stack or stack.startswith(".") or not harness.stack_file(stack).is_file():
-        known = ", ".join(sorted(path.name.split(".")[1] for path in PROGRAM_DIR.glob("Pulumi.*.yaml")))
-        raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     try:
-        read_stack_config(harness.stack_file(stack))
+        stack_config(stack)
     except StackFileError as error:
         raise RenderError(str(error)) from None
     config, secret_keys = harness.stack_config(stack, secrets)

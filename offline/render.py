@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
-from components.config import PROGRAM_DIR, StackFileError, committed_stacks
+from components.stacks import PROGRAM_DIR, StackFileError, committed_stacks
 from offline import harness
 from offline.manifests import Manifest, Manifests, RenderError, placeholder_secrets, render_manifests
 

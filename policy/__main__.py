@@ -4,7 +4,7 @@
 
 Each policy is a pure function of a resource's type and inputs (and the stack name) that returns
 violation messages; the Pulumi wiring is at the end. The pack runs in its own virtualenv and cannot
-import the program, so the rules it shares with components/settings.py and components/config.py
+import the program, so the rules it shares with components/settings/ and components/risks.py
 are restated here; tests/test_policy_pack.py checks that both sides agree.
 """
 
@@ -28,8 +28,8 @@ APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 
-# components/settings.py: an exact chart ref is a release tag or a full commit SHA; an image tag is
-# versioned when it carries x.y.z. components/config.py: what a production stack name looks like.
+# components/settings/common.py: an exact chart ref is a release tag or a full commit SHA; an image tag is
+# versioned when it carries x.y.z. components/risks.py: what a production stack name looks like.
 EXACT_REF = re.compile(r"^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$|^[0-9a-f]{40}$")
 VERSIONED_TAG = re.compile(r"\d+\.\d+\.\d+")
 PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")

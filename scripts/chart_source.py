@@ -8,35 +8,19 @@ import sys
 
 from pydantic import ValidationError
 
-from components.config import (
-    PROJECT,
-    StackFileError,
-    committed_stacks,
-    describe_errors,
-    read_stack_config,
-    stack_file,
-)
+from components.config import describe_errors
 from components.settings import ChartSettings
-
-
-class ChartSourceError(Exception):
-    """A problem the user fixes: reported on one line, without a traceback."""
+from components.stacks import PROJECT, StackFileError, stack_config
 
 
 def chart_source(stack: str) -> ChartSettings:
-    path = stack_file(stack)
-    if "/" in stack or not path.is_file():
-        raise ChartSourceError(f"no stack file Pulumi.{stack}.yaml (stacks: {', '.join(committed_stacks()) or 'none'})")
-    try:
-        config = read_stack_config(path)
-    except StackFileError as exc:
-        raise ChartSourceError(str(exc)) from None
-    chart = config.get(f"{PROJECT}:chart") or {}
+    """The stack's chart settings; StackFileError, on one line, for a missing or unreadable stack or chart."""
+    chart = stack_config(stack).get(f"{PROJECT}:chart") or {}
     try:
         return ChartSettings.model_validate(chart, by_alias=True, by_name=False)
     except ValidationError as exc:
         problems = describe_errors(exc, prefix=("chart",))
-        raise ChartSourceError(f"{path.name}: " + "; ".join(problems)) from None
+        raise StackFileError(f"Pulumi.{stack}.yaml: " + "; ".join(problems)) from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         chart = chart_source(args.stack)
-    except ChartSourceError as exc:
+    except StackFileError as exc:
         print(f"chart_source: {exc}", file=sys.stderr)
         return 1
     print(chart.ref, chart.repo_url, chart.path)

@@ -21,8 +21,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from components.config import PROJECT, StackFileError, committed_stacks, read_stack_config, stack_file
 from components.settings import RELEASE_NAME, ArgoCDSettings
+from components.stacks import PROJECT, StackFileError, stack_config
 
 FAILED_PHASES = ("Failed", "Error")
 
@@ -95,14 +95,13 @@ def wait_for_deployment(namespace: str, timeout: float) -> str:
 
 def stack_target(stack: str) -> tuple[str, str, str]:
     """(delivery, LiteLLM namespace, ArgoCD namespace) of a committed stack file."""
-    path = stack_file(stack)
-    if "/" in stack or not path.is_file():
-        raise WaitError(f"no stack file Pulumi.{stack}.yaml (stacks: {', '.join(committed_stacks()) or 'none'})")
     try:
-        config = read_stack_config(path)
+        config = stack_config(stack)
         argocd = ArgoCDSettings.model_validate(config.get(f"{PROJECT}:argocd") or {})
-    except (StackFileError, ValidationError) as exc:
-        raise WaitError(f"{path.name}: {exc}") from None
+    except StackFileError as exc:
+        raise WaitError(str(exc)) from None
+    except ValidationError as exc:
+        raise WaitError(f"Pulumi.{stack}.yaml: {exc}") from None
     return config.get(f"{PROJECT}:delivery", "argocd"), config.get(f"{PROJECT}:namespace", "litellm"), argocd.namespace
 
 

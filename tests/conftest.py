@@ -7,8 +7,9 @@ from typing import Any, Literal
 
 import pytest
 
-from components.config import committed_stack_configs, committed_stacks, settings_from_config
+from components.config import settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
+from components.stacks import committed_stack_configs, committed_stacks
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
 from offline.manifests import Manifests, apply_overrides, render_manifests
 

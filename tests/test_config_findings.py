@@ -11,7 +11,9 @@ import kubernetes_validate
 import pytest
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from components.config import ConfigError, read_stack_config, risk_warnings, settings_from_config
+from components.config import ConfigError, settings_from_config
+from components.risks import risk_warnings
+from components.stacks import read_stack_config
 from offline.harness import encode_config_value
 from offline.manifests import render_manifests
 from tests.conftest import SECRETS, STACKS, committed_settings, run_stack, settings_for
@@ -220,12 +222,12 @@ def test_a_malformed_other_stack_file_does_not_stop_a_valid_stack(tmp_path, cont
 
 
 def test_a_malformed_stack_file_of_the_stack_itself_is_reported_by_render(tmp_path, monkeypatch):
-    from components import config
+    from components import stacks
 
     (tmp_path / "Pulumi.broken.yaml").write_text("config: [1, 2]\n", encoding="utf-8")
-    monkeypatch.setattr(config, "PROGRAM_DIR", tmp_path)
-    with pytest.raises(config.StackFileError, match="Pulumi.broken.yaml: expected a mapping"):
-        config.read_stack_config(tmp_path / "Pulumi.broken.yaml")
+    monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
+    with pytest.raises(stacks.StackFileError, match="Pulumi.broken.yaml: expected a mapping"):
+        stacks.stack_config("broken")
 
 
 def chart_source(*args: str) -> subprocess.CompletedProcess:
@@ -246,7 +248,7 @@ def test_chart_source_prints_the_ref_repository_and_path():
 
 @pytest.mark.parametrize(
     ("args", "expected"),
-    [([], "the following arguments are required: stack"), (["nope"], "no stack file Pulumi.nope.yaml (stacks:")],
+    [([], "the following arguments are required: stack"), (["nope"], "no stack file Pulumi.nope.yaml in")],
     ids=["missing-argument", "unknown-stack"],
 )
 def test_chart_source_reports_a_usage_error_without_a_traceback(args, expected):
@@ -255,12 +257,11 @@ def test_chart_source_reports_a_usage_error_without_a_traceback(args, expected):
 
 
 def test_chart_source_names_the_key_of_a_bad_ref(tmp_path, monkeypatch, capsys):
-    from components import config
+    from components import stacks
     from scripts import chart_source as module
 
     (tmp_path / "Pulumi.qa.yaml").write_text("config:\n  litellm:chart:\n    ref: main\n", encoding="utf-8")
-    monkeypatch.setattr(module, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
-    monkeypatch.setattr(config, "PROGRAM_DIR", tmp_path)
+    monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
     assert module.main(["qa"]) == 1
     error = capsys.readouterr().err
     assert "Pulumi.qa.yaml: litellm:chart.ref: 'main' is not an exact tag" in error and "Traceback" not in error

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel
 
-from components.config import ConfigError, risk_warnings, settings_from_config
+from components.config import ConfigError, settings_from_config
+from components.risks import risk_warnings
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import stack_config
 from tests.conftest import SECRETS

@@ -2,7 +2,8 @@
 
 import pytest
 
-from components.config import ConfigError, risk_warnings
+from components.config import ConfigError
+from components.risks import risk_warnings
 from offline.harness import run_program, stack_config
 from tests.conftest import SECRETS, run_stack, settings_for
 

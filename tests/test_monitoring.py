@@ -122,8 +122,16 @@ def test_failed_migration_alert_outlives_the_job():
 
 
 def test_gateway_entrance_alerts_on_the_public_routes_envoy_clusters():
+    """The alerts name the public HTTPRoute the program creates (Envoy Gateway's cluster name carries it)."""
+    overrides = {f"litellm:{key}": value for key, value in VARIANTS["prod-gateway"].items()}
+    run = run_stack("prod", overrides)
+    routes = [r for r in run.of_type("kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")]
+    public = [r for r in routes if r.name.endswith("-public-route")]
+    assert len(public) == 1, [r.name for r in routes]
+    metadata = public[0].inputs["metadata"]
     rules = {rule["alert"]: rule for rule in alert_rules(_prod(**VARIANTS["prod-gateway"]))}
-    assert "httproute/litellm/litellm-public/rule/" in rules["LiteLLMPublicErrorRate"]["expr"]
+    for alert in ("LiteLLMPublicErrorRate", "LiteLLMPublicSlow"):
+        assert f"httproute/{metadata['namespace']}/{metadata['name']}/rule/" in rules[alert]["expr"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

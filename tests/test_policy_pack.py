@@ -22,7 +22,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import unknown_checking_proxy
 from pydantic import ValidationError
 
-from components.config import risk_warnings
+from components.risks import risk_warnings
 from components.settings import ChartSettings, ImageSettings
 from offline.render import APPLICATION, RELEASE, Rendering, render
 from tests.conftest import STACKS, per_module, settings_for

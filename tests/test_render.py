@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
-from components.config import PROGRAM_DIR
+from components import stacks
+from components.stacks import PROGRAM_DIR
 from offline import harness
 from offline.render import (
     REDACTED,
@@ -226,7 +227,7 @@ def test_warnings_go_to_stderr_and_the_summary_to_stdout(tmp_path, capsys):
 
 def test_bad_config_exits_non_zero_with_the_programs_message_and_no_traceback(tmp_path, monkeypatch, capsys):
     (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  litellm:replicas: 0\n", encoding="utf-8")
-    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
     assert main(["broken", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "litellm:replicas" in err and "Traceback" not in err
@@ -277,7 +278,7 @@ def test_secret_files_carry_a_fingerprint_that_follows_a_non_secret_input(render
     document = yaml.safe_load((PROGRAM_DIR / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
     document["config"]["litellm:masterKeyVersion"] = 2
     (tmp_path / "Pulumi.bumped.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
-    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
     write(render("bumped"), tmp_path / "out")
     bumped = fingerprints(tmp_path / "out")
     changed = sorted(name for name in prod if bumped[name] != prod[name])
@@ -288,14 +289,14 @@ def test_a_failed_render_leaves_no_earlier_render_behind(rendered, tmp_path, mon
     out = tmp_path / "out"
     shutil.copytree(rendered["prod"], out)
     (tmp_path / "Pulumi.broken.yaml").write_text("config:\n  litellm:replicas: 0\n", encoding="utf-8")
-    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
     assert main(["broken", "--out", str(out)]) == 1
     assert list(out.iterdir()) == []
 
 
 def test_a_yaml_error_in_a_stack_file_is_a_message_naming_the_file(tmp_path, monkeypatch, capsys):
     (tmp_path / "Pulumi.typo.yaml").write_text("config:\n  litellm:replicas: [3\n", encoding="utf-8")
-    monkeypatch.setattr(harness, "stack_file", lambda stack: tmp_path / f"Pulumi.{stack}.yaml")
+    monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
     assert main(["typo", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert "Pulumi.typo.yaml" in err and "Traceback" not in err

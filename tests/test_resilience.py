@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from components.config import ConfigError, risk_warnings, settings_from_config
+from components.config import ConfigError, settings_from_config
+from components.risks import risk_warnings
 from components.settings import RouterSettings, Settings
 from components.values import build_chart_values, build_proxy_config
 from offline.harness import encode_config_value, stack_config, unwrap_secrets

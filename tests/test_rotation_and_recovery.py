@@ -5,8 +5,9 @@ import pytest
 import yaml
 from pulumi.runtime.rpc import is_rpc_secret
 
-from components.config import PROGRAM_DIR, ConfigError
+from components.config import ConfigError
 from components.settings import SECRET_CONFIG_KEYS
+from components.stacks import PROGRAM_DIR
 from components.values import SECRETS_REVISION_ANNOTATION
 from offline import render
 from offline.harness import run_program, stack_config, unwrap_secrets
@@ -169,7 +170,7 @@ def test_offline_tools_run_a_stack_file_holding_every_secret_key_encrypted(tmp_p
     config.update(secure)
     config["litellm:tracing"] = {"enabled": True, "endpoint": "http://otel-collector.observability.svc:4318/v1/traces"}
     (tmp_path / "Pulumi.encrypted.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
-    monkeypatch.setattr("components.config.PROGRAM_DIR", tmp_path)
+    monkeypatch.setattr("components.stacks.PROGRAM_DIR", tmp_path)
 
     rendering = render.render("encrypted")
     assert {resource.document["metadata"]["name"] for resource in rendering.resources if resource.type == SECRET} >= {

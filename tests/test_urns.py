@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from components.config import PROJECT
+from components.stacks import PROJECT
 from offline.harness import Run
 from tests.conftest import STACKS, run_stack
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from components import versions
-from components.config import read_stack_config
 from components.settings import ChartSettings, ImageSettings
+from components.stacks import read_stack_config
 
 ROOT = Path(__file__).resolve().parent.parent
 STACK_FILES = sorted(ROOT.glob("Pulumi.*.yaml"))

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from components.config import committed_stacks
+from components.stacks import committed_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"

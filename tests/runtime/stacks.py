@@ -3,7 +3,7 @@ what a stack file leaves out), never from the program's output."""
 
 from typing import Any
 
-from components.config import read_stack_config, stack_file
+from components.stacks import read_stack_config, stack_file
 from tests.conftest import SECRETS
 from tests.runtime.conftest import HARDENED
 

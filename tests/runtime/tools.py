@@ -8,7 +8,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from components.config import PROGRAM_DIR
+from components.stacks import PROGRAM_DIR
 from components.versions import LITELLM_VERSION
 
 RUNTIME_VENV = PROGRAM_DIR / ".venv-runtime"
