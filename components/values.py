@@ -196,6 +196,9 @@ def _env_vars(settings: Settings) -> dict[str, str]:
     if not settings.ui.enabled:
         env["DISABLE_ADMIN_UI"] = "True"  # guards /sso/key/generate; the UI files go by admin_ui_off
         env["PYTHONPATH"] = ADMIN_UI_OFF_MOUNT_PATH
+    if settings.workers != 1:
+        # litellm/proxy/proxy_cli.py:309-314 at v1.76.1: `--num_workers`, envvar NUM_WORKERS, default 1.
+        env["NUM_WORKERS"] = str(settings.workers)
     if settings.public_url:
         env["PROXY_BASE_URL"] = settings.public_url
     tracing = settings.tracing

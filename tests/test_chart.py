@@ -57,6 +57,11 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
     "prod-split-provider-keys": ("prod", {"litellm:splitProviderKeys": True}, {}),
     "prod-helm": ("prod", {"litellm:delivery": "helm"}, {}),
+    "prod-two-workers": (
+        "prod",
+        {"litellm:workers": 2, "litellm:resources": {"limits": {"cpu": "2", "memory": "4Gi"}}},
+        {},
+    ),
     "staging-tracing": (
         "staging",
         {"litellm:tracing": TRACING},
@@ -241,6 +246,16 @@ def test_proxy_and_migration_job_get_the_configured_resources(case):
     resources = manifests.settings.resources.model_dump()
     assert proxy(manifests)["resources"] == resources
     assert migrations(manifests)["resources"] == resources
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_proxy_starts_the_configured_worker_processes(case):
+    """LiteLLM 1.76.1's `litellm` command reads NUM_WORKERS (litellm/proxy/proxy_cli.py:309-314), default 1."""
+    manifests = rendered(case)
+    env = {entry["name"]: entry.get("value") for entry in proxy(manifests).get("env", [])}
+    workers = manifests.settings.workers
+    assert env.get("NUM_WORKERS", "1") == str(workers)
+    assert ("NUM_WORKERS" in env) == (workers != 1)
 
 
 def test_prod_resources_are_the_stack_files():

@@ -130,6 +130,12 @@ BAD_CONFIGS = [
         "litellm:resources.limits.memory: '2GB' is not a Kubernetes quantity (try 2Gi)",
     ),
     (
+        "workers-above-cpu-limit",
+        {"litellm:workers": 3, "litellm:resources": {"limits": {"cpu": "2500m"}}},
+        "litellm:workers: 3 is more than the CPU limit '2500m' (2.5 cores): the processes would share that quota and"
+        " serve no more. Use at most 2",
+    ),
+    (
         "request-above-limit",
         {"litellm:resources": {"requests": {"cpu": "2", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}},
         "litellm:resources.requests.cpu: '2' is more than limits.cpu '1'",

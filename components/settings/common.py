@@ -60,6 +60,7 @@ RESERVED_ENV_NAMES = frozenset(
         "OTEL_SERVICE_NAME",
         "LITELLM_LICENSE",
         "PYTHONPATH",
+        "NUM_WORKERS",
     }
 )
 

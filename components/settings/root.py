@@ -43,6 +43,13 @@ class Settings(Model):
     chart: ChartSettings = Field(ChartSettings(), description="The litellm-helm chart source.")
     image: ImageSettings = Field(ImageSettings(), description="Proxy image.")
     replicas: Integer = Field(3, ge=1, le=1000, description="Proxy replicas (ignored when autoscaling is enabled).")
+    workers: Integer = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Proxy worker processes per pod (env `NUM_WORKERS`, which LiteLLM 1.76.1's `litellm` command"
+        " reads). More than one needs as many CPUs: at most the CPU limit in cores.",
+    )
     service: ServiceSettings = Field(ServiceSettings(), description="Kubernetes Service of the proxy.")
     resources: ResourceSettings = Field(
         ResourceSettings(), description="Proxy container resources; requests <= limits."

@@ -1,12 +1,14 @@
 """The rules between sections of the stack config (a model's key needs a provider key, a namespace must be
 LiteLLM's own, fallbacks name configured models, ...): every problem at once, each naming its key."""
 
+import math
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from pydantic import SecretStr
 
 from components.kube_types import CrossFieldErrors
+from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
     RESERVED_ENV_NAMES,
@@ -91,12 +93,29 @@ def stack_rules(settings: "Settings") -> None:
                 " metric, only process metrics",
             )
         )
+    problems.extend(_worker_problems(settings))
     problems.extend(_namespace_problems(settings))
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
     problems.extend(_entrance_problems(settings))
     if problems:
         raise CrossFieldErrors(problems)
+
+
+def _worker_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """Worker processes beyond the CPU limit share its quota: they add memory and queue, not throughput."""
+    limit = settings.resources.limits.cpu
+    cores = parse_quantity(limit).normalize()
+    if settings.workers == 1 or settings.workers <= cores:
+        return []
+    return [
+        (
+            "workers",
+            f"{settings.workers} is more than the CPU limit {limit!r} ({cores:f} core{'s' if cores != 1 else ''}):"
+            f" the processes would share that quota and serve no more. Use at most {max(1, math.floor(cores))}, or"
+            " raise litellm:resources.limits.cpu",
+        )
+    ]
 
 
 def _existing_secret_problems(settings: "Settings") -> list[tuple[str, str]]:
