@@ -7,7 +7,7 @@ chart-created one would not exist yet when the PreSync / pre-install migration h
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS, SERVICE_ACCOUNT, SecretLayout
+from components.layout import PROGRAM_LABELS, SERVICE_ACCOUNT
 from components.settings import RBACSettings
 
 OPERATOR_ROLE = "litellm-operator"
@@ -30,19 +30,16 @@ def operator_rules() -> list[k8s.rbac.v1.PolicyRuleArgs]:
 
 def secret_admin_rules(secret_names: list[str]) -> list[k8s.rbac.v1.PolicyRuleArgs]:
     """Read and replace the values of the program's Secrets, by name: `list` and `watch` would reveal every
-    Secret of the namespace (resourceNames cannot narrow them), `create` cannot be narrowed by name."""
+    Secret of the namespace (resourceNames cannot narrow them), `create` cannot be narrowed by name. An empty
+    `resourceNames` means every name to the API server, so there must be names (the config check refuses
+    `rbac.secretAdminGroups` otherwise)."""
+    if not secret_names:
+        raise ValueError("a secret-admin rule without Secret names would grant every Secret of the namespace")
     return [
         k8s.rbac.v1.PolicyRuleArgs(
             api_groups=[""], resources=["secrets"], resource_names=secret_names, verbs=["get", "update"]
         )
     ]
-
-
-def program_secret_names(layout: SecretLayout) -> list[str]:
-    """The Secrets the program writes; the ones it only references (declared existing) are not its to grant."""
-    names = {layout.master_key, layout.salt_key, layout.database, *layout.provider_keys.values()}
-    names.update(name for name in (layout.redis, layout.tracing) if name)
-    return sorted(names - layout.existing)
 
 
 class LiteLLMAccess(pulumi.ComponentResource):
@@ -73,13 +70,13 @@ class LiteLLMAccess(pulumi.ComponentResource):
         self.service_account = account.metadata.name
 
         roles = {
-            OPERATOR_ROLE: (rbac.operator_groups, operator_rules()),
-            SECRET_ADMIN_ROLE: (rbac.secret_admin_groups, secret_admin_rules(secret_names)),
+            OPERATOR_ROLE: (rbac.operator_groups, operator_rules),
+            SECRET_ADMIN_ROLE: (rbac.secret_admin_groups, lambda: secret_admin_rules(secret_names)),
         }
         for role_name, (groups, rules) in roles.items():
             if not groups:
                 continue
-            role = k8s.rbac.v1.Role(f"{name}-{role_name}", metadata=metadata(role_name), rules=rules, opts=child)
+            role = k8s.rbac.v1.Role(f"{name}-{role_name}", metadata=metadata(role_name), rules=rules(), opts=child)
             k8s.rbac.v1.RoleBinding(
                 f"{name}-{role_name}-binding",
                 metadata=metadata(role_name),

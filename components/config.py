@@ -19,11 +19,13 @@ from pydantic_core import ErrorDetails
 from components.egress import unreachable
 from components.kube_types import CrossFieldErrors, FieldError
 from components.layout import (
+    LICENSE_SECRET,
     MASTER_KEY_SECRET,
     PROVIDER_SECRET_PREFIX,
     REDIS_SECRET,
     SALT_KEY_SECRET,
     TRACING_SECRET,
+    program_secret_names,
     secret_layout,
 )
 from components.settings import (
@@ -208,6 +210,7 @@ def _secret_name_problems(settings: Settings) -> list[str]:
         SALT_KEY_SECRET: ("the salt key", existing.salt_key is None),
         REDIS_SECRET: ("Redis AUTH", settings.redis_password is not None),
         TRACING_SECRET: ("tracing", settings.tracing_headers is not None),
+        LICENSE_SECRET: ("the licence", settings.license_key is not None),
     }
     owned = {name: what for name, (what, writes) in written.items() if writes}
     owned.update({layout.provider_keys[env]: "the provider keys" for env in settings.provider_keys})
@@ -221,6 +224,13 @@ def _secret_name_problems(settings: Settings) -> list[str]:
         problems.append(
             f"{PROJECT}:existingSecrets: {name!r} is the Secret this program writes for {owned[name]}; an existing"
             " Secret needs another name"
+        )
+    if settings.rbac.secret_admin_groups and not program_secret_names(layout):
+        problems.append(
+            f"{PROJECT}:rbac.secretAdminGroups: every Secret the pods read is managed elsewhere"
+            " (existingSecrets, database.createSecret: false), so the program writes none to grant; a Role without"
+            " Secret names would grant every Secret of the namespace. Remove the key, or grant those Secrets where"
+            " they are managed"
         )
     for env_name, secret_name in layout.provider_keys.items():
         if len(secret_name) > 253:

@@ -32,6 +32,8 @@ class Destination:
     """This address block may be reached on `port`."""
     from_service_name: bool = False
     """The namespace comes from a Service name, and `port` is that Service's port."""
+    short_form: bool = False
+    """The host is `svc.ns`, which the pods' DNS search path resolves to that Service."""
 
 
 def _cidr(host: str) -> str | None:
@@ -52,6 +54,11 @@ def _url_destination(key: str, url: str, own_namespace: str) -> Destination:
     if "." not in host and _cidr(host) is None:
         # A bare Service name resolves in the proxy's own namespace.
         return Destination(key, host, port, namespace=own_namespace, from_service_name=True)
+    labels = host.split(".")
+    if len(labels) == 2 and _cidr(host) is None:
+        # `svc.ns`: a pod's resolv.conf searches `svc.cluster.local` first (ndots 5), so this is Service svc of
+        # namespace ns when it exists. A host outside the cluster is written with its trailing dot, `example.com.`.
+        return Destination(key, host, port, namespace=labels[1], from_service_name=True, short_form=True)
     return Destination(key, host, port, cidr=_cidr(host))
 
 

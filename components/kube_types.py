@@ -96,11 +96,18 @@ def url_problem(value: str, schemes: tuple[str, ...]) -> str | None:
     return None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
 def _url(schemes: tuple[str, ...], example: str) -> Callable[[str], str]:
     def check(value: str) -> str:
         problem = url_problem(value, schemes)
         if problem:
             raise ValueError(f"{value!r} is not a valid {' or '.join(schemes)} URL ({problem}), e.g. {example}")
+        parsed = urlparse(value)
+        if parsed.port == _DEFAULT_PORTS[parsed.scheme]:
+            # `https://host:443` is `https://host`: one spelling, so that rules comparing URLs agree.
+            value = parsed._replace(netloc=parsed.netloc.rsplit(":", 1)[0]).geturl()
         return value.rstrip("/")
 
     return check

@@ -81,6 +81,13 @@ class SecretLayout:
         return list(dict.fromkeys(names))
 
 
+def program_secret_names(layout: SecretLayout) -> list[str]:
+    """The Secrets the program writes; the ones it only references (declared existing) are not its to grant."""
+    names = {layout.master_key, layout.salt_key, layout.database, *layout.provider_keys.values()}
+    names.update(name for name in (layout.redis, layout.tracing, layout.license) if name)
+    return sorted(names - layout.existing)
+
+
 def provider_secret_name(env_name: str) -> str:
     """`OPENAI_API_KEY` -> `litellm-provider-openai-api-key`; a name ending in `_` must not give a name
     ending in `-`, which the API server refuses (`A_` shares the Secret of `A`, under its own key)."""

@@ -4,12 +4,12 @@ from typing import Any
 
 import pulumi
 
-from components.access import LiteLLMAccess, program_secret_names
+from components.access import LiteLLMAccess
 from components.admin_ui_off import LiteLLMAdminUIOff
 from components.availability import LiteLLMAvailability
 from components.delivery import ArgoCDApplication, HelmRelease
 from components.entrance import LiteLLMEntrance
-from components.layout import secret_layout, service_host
+from components.layout import program_secret_names, secret_layout, service_host
 from components.monitoring import LiteLLMMonitoring
 from components.namespace import LiteLLMNamespace
 from components.network import LiteLLMNetworkPolicies

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from components.egress import service_port_assumptions
+from components.egress import destinations, service_port_assumptions
 from components.settings import DatabaseSettings, RedisSettings, Settings, default_cache_namespace
 from components.stacks import PROGRAM_DIR, PROJECT, committed_stack_configs
 from components.versions import CHART_REF, IMAGE_TAG
@@ -82,6 +82,13 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
     warnings.extend(ignored_key_warnings(settings))
     warnings.extend(_limit_warnings(settings))
     warnings.extend(_service_port_warnings(settings))
+    warnings.extend(
+        f"litellm:{d.key}: {d.host!r} is read as Service {d.host.split('.')[0]!r} of namespace {d.namespace!r}, as"
+        " the pods' DNS search path resolves it. If it is a host outside the cluster, end it with a dot"
+        f" ({d.host}.) so that it is looked up as written."
+        for d in destinations(settings)
+        if d.short_form
+    )
     warnings.extend(shared_cache_warnings(settings, stack, program_dir))
     warnings.extend(shared_database_warnings(settings, stack, program_dir))
     return warnings

@@ -33,7 +33,6 @@ VALID = [
     ("database-schema-public", "prod", {"litellm:database": {"schema": "public"}}),
     ("database-user-special", "prod", {"litellm:database": {"user": "svc@litellm"}}),
     ("database-ssl-require", "prod", {"litellm:database": {"sslMode": "require"}}),
-    ("database-ssl-verify-full", "prod", {"litellm:database": {"sslMode": "verify-full"}}),
     (
         "database-existing-secret",
         "prod",

@@ -201,7 +201,7 @@ BAD_CONFIGS = [
     (
         "reserved-provider-key-name",
         {"litellm:providerKeys": {"OPENAI_API_KEY": "sk-a", "ANTHROPIC_API_KEY": "sk-b", "DATABASE_URL": "x"}},
-        "litellm:providerKeys.DATABASE_URL: is a name the chart or this program sets itself",
+        "litellm:providerKeys.DATABASE_URL: 'DATABASE_URL' is a name the chart or this program sets itself",
     ),
     ("provider-keys-missing", {"litellm:providerKeys": None}, "litellm:providerKeys: is required"),
     (

@@ -52,7 +52,10 @@ class DatabaseSettings(Model):
         " `DATABASE_HOST` for an IPv6 host unless set).",
     )
     ssl_mode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = Field(
-        None, description="`sslmode` query parameter of DATABASE_URL; unset leaves the driver default."
+        None,
+        description="`sslmode` query parameter of DATABASE_URL; unset leaves the driver default. `verify-ca` and"
+        " `verify-full` are refused: Prisma, LiteLLM's database client, reads them as `prefer` and never checks"
+        " the server's certificate.",
     )
     pool_mode: Literal["direct", "session", "transaction"] = Field(
         "session",

@@ -64,6 +64,21 @@ RESERVED_ENV_NAMES = frozenset(
     }
 )
 
+PROCESS_ENV_NAMES = frozenset({"PATH", "HOME", "HOSTNAME", "PWD", "SHELL", "USER", "TERM"})
+PROCESS_ENV_PREFIXES = ("LD_", "PYTHON", "LC_")
+"""What the container's processes themselves run on (the shell's search path, the dynamic loader, the Python
+interpreter): a Secret key of that name imported whole would replace it, and the proxy would not start."""
+
+
+def env_name_problem(name: str) -> str | None:
+    """Why an environment variable imported from a Secret (`envFrom`) must not have this name, or None."""
+    if name in RESERVED_ENV_NAMES:
+        return f"{name!r} is a name the chart or this program sets itself, which would shadow this one in the pod"
+    if name in PROCESS_ENV_NAMES or name.startswith(PROCESS_ENV_PREFIXES):
+        return f"{name!r} would replace the container's own {name}, and the proxy would not start"
+    return None
+
+
 RELEASE_TAG = re.compile(r"^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
 COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")

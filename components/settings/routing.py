@@ -129,7 +129,8 @@ class TracingSettings(Model):
     endpoint: str | None = Field(
         None,
         description="OTLP endpoint (env `OTEL_ENDPOINT`): `grpc` takes `http(s)://host:port`, `http/protobuf` the full"
-        " traces URL ending in `/v1/traces`.",
+        " traces URL ending in `/v1/traces`. An in-cluster host is `svc.ns.svc`, or `svc.ns` as the pods' DNS"
+        " resolves it; a host outside the cluster with two labels ends in a dot (`otel.example.com.`).",
     )
     protocol: Literal["grpc", "http/protobuf"] = Field(
         "http/protobuf", description="OTLP protocol (env `OTEL_EXPORTER`: `otlp_grpc` or `otlp_http`)."

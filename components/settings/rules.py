@@ -23,6 +23,11 @@ LITELLM_DEFAULT_ALLOWED_FAILS = 3
 """`litellm.allowed_fails` (litellm/__init__.py at v1.76.1)."""
 
 
+PROXY_MEMORY_FLOOR = "192Mi"
+"""A memory limit below this cannot hold the proxy: LiteLLM 1.76.1 holds about 240 MiB once it serves (measured by
+tests/runtime/test_proxy_memory.py), and the kernel kills the container at its limit."""
+
+
 def _retry_key(field: str) -> str:
     """`ContentPolicyViolationErrorRetries` -> `contentPolicyViolation`, the key of `litellm:router.retryPolicy`."""
     name = field.removesuffix("ErrorRetries")
@@ -67,10 +72,23 @@ def image_reference(image: "ImageSettings") -> None:
 
 
 def requests_within_limits(resource: "ResourceSettings") -> None:
+    for side in ("requests", "limits"):
+        memory = getattr(resource, side).memory
+        if memory.endswith("m"):
+            raise FieldError(
+                f"{side}.memory",
+                f"{memory!r} is in milli-bytes ({parse_quantity(memory)} bytes); did you mean {memory[:-1]}Mi?",
+            )
     for field in ("cpu", "memory"):
         request, limit = getattr(resource.requests, field), getattr(resource.limits, field)
         if parse_quantity(request) > parse_quantity(limit):
             raise FieldError(f"requests.{field}", f"{request!r} is more than limits.{field} {limit!r}")
+    if parse_quantity(resource.limits.memory) < parse_quantity(PROXY_MEMORY_FLOOR):
+        raise FieldError(
+            "limits.memory",
+            f"{resource.limits.memory!r} is below {PROXY_MEMORY_FLOOR}, less than LiteLLM {LITELLM_VERSION} holds once"
+            " it serves (about 240 MiB): the kernel would kill the container. Give it 1Gi or more",
+        )
 
 
 def autoscaling_ordered(autoscaling: "AutoscalingSettings") -> None:
@@ -81,6 +99,16 @@ def autoscaling_ordered(autoscaling: "AutoscalingSettings") -> None:
 
 
 def database_consistent(database: "DatabaseSettings") -> None:
+    if database.ssl_mode in ("verify-ca", "verify-full"):
+        # prisma-engines quaint/src/connector/postgres/url.rs, parse_query_params: `sslmode` knows disable, prefer
+        # and require; any other value is logged at debug level and left at prefer, with sslaccept's default
+        # accept_invalid_certs.
+        raise FieldError(
+            "sslMode",
+            f"{database.ssl_mode!r} is not checked by Prisma, LiteLLM's database client: it reads it as 'prefer'"
+            " (no certificate check, and plain text when the server offers no TLS). Use 'require' for an encrypted"
+            " connection",
+        )
     if database.password_key == database.username_key:
         raise FieldError("passwordKey", "must differ from usernameKey: the Secret holds both values")
     if database.endpoint_key in (database.password_key, database.username_key):

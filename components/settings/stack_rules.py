@@ -11,9 +11,9 @@ from components.kube_types import CrossFieldErrors
 from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
-    RESERVED_ENV_NAMES,
     SECRET_COMMANDS,
     SYSTEM_NAMESPACES,
+    env_name_problem,
 )
 
 if TYPE_CHECKING:
@@ -36,22 +36,18 @@ def stack_rules(settings: "Settings") -> None:
     """The rules between keys of different sections; every problem at once."""
     problems = []
     for name, value in settings.provider_keys.items():
-        if name in RESERVED_ENV_NAMES:
-            problems.append(
-                (
-                    f"providerKeys.{name}",
-                    "is a name the chart or this program sets itself, which would shadow this key in the pod:"
-                    " rename it",
-                )
-            )
+        clash = env_name_problem(name)
+        if clash:
+            problems.append((f"providerKeys.{name}", f"{clash}: rename it"))
         problems.extend(secret_text_problems(f"providerKeys.{name}", value))
     existing = settings.existing_secrets
     provider_env_names = {**existing.provider_env_names, **dict.fromkeys(settings.provider_keys, "")}
     for index, secret in enumerate(existing.provider_keys):
         for position, name in enumerate(secret.keys):
             path = f"existingSecrets.providerKeys[{index}].keys[{position}]"
-            if name in RESERVED_ENV_NAMES:
-                problems.append((path, f"{name!r} is a name the chart or this program sets itself: rename it"))
+            clash = env_name_problem(name)
+            if clash:
+                problems.append((path, f"{clash}: rename it"))
             elif name in settings.provider_keys:
                 problems.append((path, f"{name!r} is also a key of litellm:providerKeys: keep one of the two"))
     problems.extend(_existing_secret_problems(settings))
@@ -94,12 +90,47 @@ def stack_rules(settings: "Settings") -> None:
             )
         )
     problems.extend(_worker_problems(settings))
+    problems.extend(_duplicate_model_problems(settings))
+    problems.extend(_entrance_metrics_problems(settings))
     problems.extend(_namespace_problems(settings))
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
     problems.extend(_entrance_problems(settings))
     if problems:
         raise CrossFieldErrors(problems)
+
+
+def _duplicate_model_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """Two entries of the same name are two deployments LiteLLM balances between; two identical ones are one
+    deployment counted twice (twice its share of traffic, its rpm and tpm limits counted once each)."""
+    first: dict[str, int] = {}
+    problems = []
+    for index, model in enumerate(settings.models):
+        seen = first.setdefault(model.model_dump_json(), index)
+        if seen != index:
+            problems.append((f"models[{index}]", f"is the same deployment as models[{seen}]: remove one of the two"))
+    return problems
+
+
+def _entrance_metrics_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """The entrance alerts and panels query the public host (ingress-nginx) or the program's public HTTPRoute
+    (Envoy Gateway): without them the queries match no series, and the alerts can never fire."""
+    wanted = settings.monitoring.alerts or settings.monitoring.dashboard
+    source = settings.monitoring.entrance_metrics
+    if not wanted or source is None:
+        return []
+    if settings.public_url is None:
+        return [("monitoring.entranceMetrics", f"{source!r} needs litellm:publicUrl, the host its metrics are for")]
+    if source == "envoy-gateway" and not (settings.entrance.enabled and settings.entrance.type == "gateway"):
+        return [
+            (
+                "monitoring.entranceMetrics",
+                "'envoy-gateway' reports the HTTPRoute of the program's gateway entrance (entrance.enabled, type"
+                " gateway), which this stack does not have; use 'ingress-nginx' for an ingress-nginx controller, or"
+                " remove the key",
+            )
+        ]
+    return []
 
 
 def _worker_problems(settings: "Settings") -> list[tuple[str, str]]:
@@ -133,8 +164,9 @@ def _existing_secret_problems(settings: "Settings") -> list[tuple[str, str]]:
         if declared is not None and configured is not None
     ]
     redis_key = existing.redis_password.key if existing.redis_password else None
-    if redis_key is not None and redis_key != "REDIS_PASSWORD" and redis_key in RESERVED_ENV_NAMES:
-        problems.append(("existingSecrets.redisPassword.key", f"{redis_key!r} is a name the chart sets itself"))
+    clash = env_name_problem(redis_key) if redis_key is not None and redis_key != "REDIS_PASSWORD" else None
+    if clash:
+        problems.append(("existingSecrets.redisPassword.key", f"{clash}: rename it"))
     if existing.redis_password is not None and not settings.redis.enabled:
         problems.append(("existingSecrets.redisPassword", "is set but redis.enabled is false"))
     if existing.tracing_headers is not None and not settings.tracing.enabled:

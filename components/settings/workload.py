@@ -40,7 +40,8 @@ class ResourceSettings(Model):
     limits: ComputeResources = Field(
         ComputeResources(**_DEFAULT_LIMITS),
         description="Limits of the proxy container; a quantity left out keeps its default, so"
-        " `limits: {memory: 4Gi}` alone raises the memory limit.",
+        " `limits: {memory: 4Gi}` alone raises the memory limit. Memory is in bytes (`Mi`, `Gi`; `m` is refused),"
+        " the limit at least 192Mi, less than the proxy holds once it serves.",
     )
 
     @model_validator(mode="before")
