@@ -294,12 +294,22 @@ def test_a_failed_render_leaves_no_earlier_render_behind(rendered, tmp_path, mon
     assert list(out.iterdir()) == []
 
 
-def test_a_yaml_error_in_a_stack_file_is_a_message_naming_the_file(tmp_path, monkeypatch, capsys):
-    (tmp_path / "Pulumi.typo.yaml").write_text("config:\n  litellm:replicas: [3\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    "text, where",
+    [
+        ("config:\n  litellm:replicas: [3\n", "Pulumi.typo.yaml:3:1:"),
+        ("config:\n  litellm:replicas: 3\n   litellm:ui: {}\n", "Pulumi.typo.yaml:3:14:"),
+        ("config:\n\tlitellm:replicas: 3\n", "Pulumi.typo.yaml:2:1:"),
+    ],
+    ids=["unclosed-list", "bad-indent", "tab"],
+)
+def test_a_yaml_error_in_a_stack_file_names_its_file_line_and_column(tmp_path, monkeypatch, capsys, text, where):
+    """People edit stack files by hand: the message says where the YAML broke, as an editor counts (from 1)."""
+    (tmp_path / "Pulumi.typo.yaml").write_text(text, encoding="utf-8")
     monkeypatch.setattr(stacks, "PROGRAM_DIR", tmp_path)
     assert main(["typo", "--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "Pulumi.typo.yaml" in err and "Traceback" not in err
+    assert where in err and "cannot be read as YAML" in err and "Traceback" not in err
 
 
 def _git(repo: Path, *args: str) -> None:
