@@ -133,10 +133,23 @@ def test_a_helm_stack_waits_for_the_deployment_rollout(tmp_path, monkeypatch):
     ]
 
 
-def test_prod_needs_staging_and_staging_waits_until_healthy():
+def test_deployments_form_one_chain_that_ends_in_prod_each_step_waiting_until_healthy():
+    """Whatever stacks the chain holds (docs/environments.md adds one): each job needs the one before it, prod
+    comes last, and a stack another is promoted from is healthy after its rollout before the next one starts."""
     jobs = _workflow("deploy.yml")["jobs"]
-    assert jobs["prod"]["needs"] == "staging"
-    assert jobs["staging"]["with"]["wait-healthy"] is True
+    first = [name for name, job in jobs.items() if "needs" not in job]
+    assert len(first) == 1, f"the chain must start at one job, not {first}"
+    chain = first
+    while True:
+        following = [name for name, job in jobs.items() if job.get("needs") == chain[-1]]
+        if not following:
+            break
+        assert len(following) == 1, f"{chain[-1]} is promoted to more than one stack: {following}"
+        chain.append(following[0])
+    assert sorted(chain) == sorted(jobs), f"jobs outside the chain {chain}: {sorted(set(jobs) - set(chain))}"
+    assert jobs[chain[-1]]["with"]["stack"] == "prod"
+    for name in chain[:-1]:
+        assert jobs[name]["with"].get("wait-healthy") is True, f"{name} is promoted from without waiting"
 
 
 def test_the_wait_runs_after_pulumi_up_from_the_time_the_rollout_started():

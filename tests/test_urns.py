@@ -7,41 +7,31 @@ delete: a roll of every workload, and for the protected namespace and Secrets a 
 change ships with `aliases` naming the old URN, and then the list in `tests/urns/<stack>.txt` moves.
 """
 
-from pathlib import Path
-
 import pytest
 
-from components.stacks import PROJECT
-from offline.harness import Run
+from scripts.urns import urn_file, urns
 from tests.conftest import STACKS, run_stack
-
-URNS = Path(__file__).parent / "urns"
-
-
-def urns(run: Run, stack: str) -> list[str]:
-    """The URNs the Pulumi engine gives the registrations, from their types, names and parents."""
-    by_urn = {r.urn: r for r in run.registrations}
-
-    def qualified_type(urn: str) -> list[str]:
-        registration = by_urn[urn]
-        parent = by_urn.get(registration.parent)
-        return ([] if parent is None else qualified_type(parent.urn)) + [registration.type]
-
-    return sorted(
-        f"urn:pulumi:{stack}::{PROJECT}::{'$'.join(qualified_type(r.urn))}::{r.name}" for r in run.registrations
-    )
 
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_committed_stack_keeps_its_resource_urns(stack, chart_folder):
     run = run_stack(stack)
     assert run.error is None, run.error
-    listed = URNS / f"{stack}.txt"
-    now = urns(run, stack)
-    assert listed.is_file(), f"{listed} is missing: a new stack lists its URNs there, one a line:\n" + "\n".join(now)
+    listed = urn_file(stack)
+    write = f"`.venv/bin/python -m scripts.urns {stack} --write`"
+    assert listed.is_file(), f"{listed} is missing: a new stack lists its URNs there; write it with {write}"
     expected = listed.read_text(encoding="utf-8").splitlines()
+    now = urns(run, stack)
     assert now == expected, (
         f"the URNs of stack {stack} moved: gone {sorted(set(expected) - set(now))}, new"
-        f" {sorted(set(now) - set(expected))}. Give each moved resource `aliases` for its old URN, then update"
-        f" {listed}"
+        f" {sorted(set(now) - set(expected))}. Give each moved resource `aliases` for its old URN, then {write}"
     )
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_urn_command_writes_what_the_test_holds(stack, chart_folder, tmp_path, monkeypatch):
+    from scripts import urns as command
+
+    monkeypatch.setattr(command, "URNS", tmp_path)
+    assert command.main([stack, "--write"]) == 0
+    assert (tmp_path / f"{stack}.txt").read_text(encoding="utf-8") == urn_file(stack).read_text(encoding="utf-8")
