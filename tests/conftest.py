@@ -1,9 +1,8 @@
 """Shared fixtures: known fake secrets, and the real program run under mocks."""
 
 import json
-import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
@@ -84,39 +83,10 @@ def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def per_module(fixture_name: str, config: pytest.Config) -> Literal["module", "function"]:
-    """Scope of the fixtures a test module shares: the module, except while mutmut collects its stats.
-
-    mutmut maps each function to the tests that call it and, for a mutant, runs only those tests. It
-    credits the calls a shared fixture makes to the one test that set the fixture up, so the module's
-    other tests, which assert on the same object, would never see the mutant. Set up for every test
-    while mutmut collects (`docs/mutation-testing.md`), the fixture credits each test that uses it."""
-    return "function" if collecting_mutation_stats() else "module"
-
-
-def collecting_mutation_stats() -> bool:
-    """True while mutmut maps functions to tests: nothing computed for one test may serve another."""
-    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n auto` in pyproject.toml) each test module runs on one worker, so its
     module-scoped fixtures run once, and the runtime tier's modules share one worker and so one fleet
-    of proxies. mutmut names a mutant's tests in no order; they run module by module, so each module's
-    shared fixtures are set up once, and the modules named after the mutated one first (a mutant of
-    `components.network` meets `tests/test_network_policies.py` first), as they are likeliest to fail."""
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    if mutant:
-        mutated_module = mutant.split(".")[1] if mutant.startswith("components.") else ""
-        first: dict[str, int] = {}
-        for index, item in enumerate(items):
-            first.setdefault(item.nodeid.split("::")[0], index)
-
-        def order(item: pytest.Item) -> tuple[bool, int]:
-            module = item.nodeid.split("::")[0]
-            return (not (mutated_module and mutated_module in module), first[module])
-
-        items.sort(key=order)
+    of proxies."""
     for item in items:
         module = item.nodeid.split("::")[0]
         group = "runtime" if module.startswith("tests/runtime/") else module

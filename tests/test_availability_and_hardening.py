@@ -10,7 +10,7 @@ import pytest
 
 from offline.harness import unwrap_secrets
 from offline.manifests import render_manifests
-from tests.conftest import per_module, run_stack
+from tests.conftest import run_stack
 from tests.netpol import selector_matches
 
 PDB_TYPE = "kubernetes:policy/v1:PodDisruptionBudget"
@@ -32,12 +32,12 @@ def _values_object(run) -> dict[str, Any]:
     return application["spec"]["source"]["helm"]["valuesObject"]
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod():
     return _run()
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def values(prod) -> dict[str, Any]:
     return _values_object(prod)
 
@@ -45,7 +45,7 @@ def values(prod) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ Spread across nodes
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rendered_prod():
     return render_manifests("prod")
 

@@ -8,10 +8,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from components.values import build_chart_values
-from tests.conftest import per_module, settings_for
+from tests.conftest import settings_for
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod_values():
     return build_chart_values(settings_for())
 

@@ -16,7 +16,6 @@ import pytest
 import yaml
 
 from offline.manifests import Manifests, render_manifests
-from tests.conftest import per_module
 from tests.kube import SUPPORTED_KUBERNETES, strict_schema_errors
 from tests.test_entrance import GATEWAY_WITH_INTERNAL, INGRESS_WITH_INTERNAL
 
@@ -91,7 +90,7 @@ def http_route_cel_rules(route: dict[str, Any]) -> None:
     assert len(parents) == len(set(parents)) or all("sectionName" in p for p in route["spec"]["parentRefs"])
 
 
-@pytest.fixture(scope=per_module, params=VARIANTS)
+@pytest.fixture(scope="module", params=VARIANTS)
 def rendered(request) -> Manifests:
     return render_manifests("prod", VARIANTS[request.param])
 
@@ -138,7 +137,7 @@ def test_the_chart_renders_no_ingress_of_its_own():
 # The checks bite: each broken object is refused.
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def gateway_variant() -> Manifests:
     return render_manifests("prod", VARIANTS["prod-gateway"])
 

@@ -7,12 +7,12 @@ import pytest
 
 from components.settings import ChartSettings
 from offline.manifests import FETCHED_FROM, Manifests, RenderError, chart_folder, render_manifests
-from tests.conftest import OPENAI_KEY, STACKS, per_module, render_stack
+from tests.conftest import OPENAI_KEY, STACKS, render_stack
 
 PINNED_CHART = Path(__file__).resolve().parent.parent / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rendered() -> dict[str, Manifests]:
     return {stack: render_stack(stack) for stack in STACKS}
 

@@ -25,28 +25,28 @@ from pydantic import ValidationError
 from components.config import risk_warnings
 from components.settings import ChartSettings, ImageSettings
 from offline.render import APPLICATION, RELEASE, Rendering, render
-from tests.conftest import STACKS, per_module, settings_for
+from tests.conftest import STACKS, settings_for
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def pack() -> SimpleNamespace:
     """The pack's module namespace, loaded without starting the policy server."""
     return SimpleNamespace(**runpy.run_path(str(POLICY_DIR / "__main__.py"), run_name="litellm_policy_pack"))
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def renderings() -> dict[str, Rendering]:
     return {stack: render(stack) for stack in STACKS}
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod(renderings) -> Rendering:
     return renderings["prod"]
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def dev(renderings) -> Rendering:
     return renderings["dev"]
 

@@ -7,7 +7,7 @@ from pulumi.runtime.rpc import is_rpc_secret
 
 from components.values import build_chart_values
 from offline.harness import map_tree
-from tests.conftest import STACKS, committed_settings, per_module, run_stack
+from tests.conftest import STACKS, committed_settings, run_stack
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -28,7 +28,7 @@ def _expected_values(stack: str, run):
     return _as_recorded(build_chart_values(committed_settings(stack), secrets_revision=revision))
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod():
     run = run_stack("prod")
     assert run.error is None

@@ -24,7 +24,7 @@ from offline.render import (
     render,
     write,
 )
-from tests.conftest import ARGOCD_STACKS, STACKS, per_module
+from tests.conftest import ARGOCD_STACKS, STACKS
 from tests.kube import SUPPORTED_KUBERNETES, is_custom_resource, strict_schema_errors
 
 CHART_FILES = {
@@ -79,12 +79,12 @@ APPLICATION_SCHEMA = {
 }
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def renderings() -> dict[str, Rendering]:
     return {stack: render(stack) for stack in STACKS}
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rendered(renderings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Stack -> the folder it was rendered into."""
     folders = {stack: tmp_path_factory.mktemp(stack) for stack in STACKS}
