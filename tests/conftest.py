@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from components.config import committed_stack_configs, committed_stacks, settings_from_config
+from components.config import PROGRAM_DIR, committed_stack_configs, committed_stacks, settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
+from components.versions import CHART_REF
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
 from offline.manifests import Manifests, apply_overrides, render_manifests
 
@@ -41,6 +42,7 @@ def render_stack(
     stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None
 ) -> Manifests:
     """Every manifest `Pulumi.<stack>.yaml` applies, the chart rendered by Helm, with the fake secrets."""
+    fetched_chart()
     return render_manifests(stack, overrides, SECRETS if secrets is None else secrets)
 
 
@@ -74,10 +76,18 @@ def dump(value: Any) -> str:
     return json.dumps(value, default=str, sort_keys=True)
 
 
+def fetched_chart() -> Path:
+    """The pinned litellm-helm chart as `bash scripts/setup.sh` fetches and verifies it."""
+    folder = PROGRAM_DIR / "vendor" / "charts" / "litellm-helm" / CHART_REF
+    if not (folder / "Chart.yaml").is_file():
+        raise AssertionError(f"the pinned chart is not in {folder}: run `bash scripts/setup.sh`")
+    return folder
+
+
 @pytest.fixture
 def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in for `scripts/fetch-chart.sh` output, so Helm delivery finds its chart offline."""
-    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / CHART_REF
     write_chart_stub(folder)
     monkeypatch.chdir(tmp_path)
     return folder

@@ -1,15 +1,12 @@
 """The render function: the program's objects plus the pinned chart as Helm renders it, per stack."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from components.settings import ChartSettings
 from offline.manifests import FETCHED_FROM, Manifests, RenderError, chart_folder, render_manifests
-from tests.conftest import OPENAI_KEY, STACKS, render_stack
-
-PINNED_CHART = Path(__file__).resolve().parent.parent / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+from tests.conftest import OPENAI_KEY, STACKS, fetched_chart, render_stack
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +76,7 @@ def test_a_missing_chart_names_the_fetch_command(tmp_path):
 
 def test_a_changed_chart_file_is_named(tmp_path):
     copy = tmp_path / "v1.76.1-stable"
-    shutil.copytree(PINNED_CHART, copy)
+    shutil.copytree(fetched_chart(), copy)
     (copy / "templates" / "deployment.yaml").write_text("kind: Deployment\n")
     (copy / "templates" / "extra.yaml").write_text("kind: ConfigMap\n")
     with pytest.raises(RenderError, match="changed templates/deployment.yaml; unexpected templates/extra.yaml"):
@@ -88,7 +85,7 @@ def test_a_changed_chart_file_is_named(tmp_path):
 
 def test_a_chart_fetched_from_another_ref_is_refused(tmp_path):
     copy = tmp_path / "v1.76.1-stable"
-    shutil.copytree(PINNED_CHART, copy)
+    shutil.copytree(fetched_chart(), copy)
     record = copy / FETCHED_FROM
     record.write_text(record.read_text().replace("ref: v1.76.1-stable", "ref: v1.76.0-stable"))
     with pytest.raises(RenderError, match="another ref"):
