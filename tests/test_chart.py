@@ -21,6 +21,7 @@ import yaml
 
 from components.values import build_proxy_config
 from offline.manifests import Manifests, render_templates
+from tests.chart import CONFIG_MAP, MIGRATION_CONTAINER, POD_LABELS, PROXY_CONTAINER, SELECTOR_LABELS
 from tests.conftest import (
     DATABASE_PASSWORD,
     MASTER_KEY,
@@ -39,10 +40,6 @@ from tests.kube import (
     strict_schema_errors,
 )
 
-PROXY = "litellm"
-MIGRATIONS = "prisma-migrations"
-# The chart's selector labels (templates/_helpers.tpl at the tag) for release `litellm`.
-CHART_SELECTOR = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
 TRACING = {"enabled": True, "endpoint": "https://otlp.example.net/v1/traces"}
 AUTOSCALING = {"enabled": True, "minReplicas": 2, "maxReplicas": 6, "targetCpuUtilizationPercentage": 70}
 
@@ -94,11 +91,11 @@ def rendered() -> Callable[[str], Manifests]:
 
 
 def proxy(manifests: Manifests) -> dict[str, Any]:
-    return container(manifests.find("Deployment", "litellm"), PROXY)
+    return container(manifests.find("Deployment", "litellm"), PROXY_CONTAINER)
 
 
 def migrations(manifests: Manifests) -> dict[str, Any]:
-    return container(manifests.find("Job", "litellm-migrations"), MIGRATIONS)
+    return container(manifests.find("Job", "litellm-migrations"), MIGRATION_CONTAINER)
 
 
 # --- Secrets and env ------------------------------------------------------------------------------
@@ -261,7 +258,7 @@ def test_service_sends_the_configured_port_to_the_proxy_pods(case, rendered):
     port = manifests.settings.service.port
     assert service["spec"]["type"] == manifests.settings.service.type
     assert service["spec"]["ports"] == [{"port": port, "targetPort": "http", "protocol": "TCP", "name": "http"}]
-    assert service["spec"]["selector"] == CHART_SELECTOR
+    assert service["spec"]["selector"] == SELECTOR_LABELS
     assert {"name": "http", "containerPort": port, "protocol": "TCP"} in proxy(manifests)["ports"]
     assert expand_env(proxy(manifests), secret_data(manifests))["PORT"] == str(port)
 
@@ -277,11 +274,11 @@ def test_probes_hit_litellms_health_endpoints_on_the_http_port(case, rendered):
 @pytest.mark.parametrize("case", CASES)
 def test_the_config_map_holds_the_values_functions_proxy_config_and_nothing_of_the_charts_demo(case, rendered):
     manifests = rendered(case)
-    config_map = manifests.find("ConfigMap", "litellm-config")
+    config_map = manifests.find("ConfigMap", CONFIG_MAP)
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == build_proxy_config(manifests.settings)
     volumes = {v["name"]: v for v in manifests.find("Deployment")["spec"]["template"]["spec"]["volumes"]}
     mount = {m["mountPath"]: m for m in proxy(manifests)["volumeMounts"]}["/etc/litellm/"]
-    assert volumes[mount["name"]]["configMap"]["name"] == "litellm-config"
+    assert volumes[mount["name"]]["configMap"]["name"] == CONFIG_MAP
     assert proxy(manifests)["args"] == ["--config", "/etc/litellm/config.yaml"]
 
 
@@ -294,6 +291,18 @@ def test_the_program_selects_the_chart_pods(case, rendered):
     assert selectors and all(selector.items() <= labels.items() for selector in selectors for labels in pods)
     for pdb in manifests.all("PodDisruptionBudget"):
         assert pdb["spec"]["selector"]["matchLabels"].items() <= pods[0].items()
+
+
+def test_the_chart_facts_the_tests_rely_on_are_the_rendered_charts(rendered):
+    """tests/chart.py, held to the chart at the pin as Helm renders it."""
+    manifests = rendered("prod")
+    deployment, job = manifests.find("Deployment"), manifests.find("Job", "litellm-migrations")
+    assert deployment["spec"]["selector"]["matchLabels"] == SELECTOR_LABELS
+    assert manifests.find("Service")["spec"]["selector"] == SELECTOR_LABELS
+    assert deployment["spec"]["template"]["metadata"]["labels"] == POD_LABELS
+    assert [c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]] == [PROXY_CONTAINER]
+    assert job["spec"]["template"]["spec"]["containers"][0]["name"] == MIGRATION_CONTAINER
+    assert manifests.find("ConfigMap", CONFIG_MAP)["data"]["config.yaml"]
 
 
 # --- Hooks and what the chart must not create -----------------------------------------------------

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import pytest
 
 from components.migration_check import CHECK_CONTAINER, EXPECTED_FILE, LIST_CONTAINER
+from tests.chart import MIGRATION_CONTAINER
 from tests.conftest import SECRETS, render_stack
 from tests.postgres import PostgresServer
 
@@ -110,7 +111,7 @@ def _check(server, tmp_path, listed=IMAGE_MIGRATIONS, **env_overrides) -> subpro
 
 def test_the_job_runs_the_check_beside_the_migration_and_fails_on_its_first_failure(server):
     manifests, containers, _ = _job(server)
-    assert set(containers) == {"prisma-migrations", LIST_CONTAINER, CHECK_CONTAINER}
+    assert set(containers) == {MIGRATION_CONTAINER, LIST_CONTAINER, CHECK_CONTAINER}
     job = manifests.find("Job", "litellm-migrations")
     assert job["spec"]["backoffLimit"] == 0
     assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
@@ -120,7 +121,7 @@ def test_the_job_runs_the_check_beside_the_migration_and_fails_on_its_first_fail
         for name in (LIST_CONTAINER, CHECK_CONTAINER)
         for mount in containers[name]["volumeMounts"]
     )
-    assert containers[LIST_CONTAINER]["image"] == containers["prisma-migrations"]["image"]
+    assert containers[LIST_CONTAINER]["image"] == containers[MIGRATION_CONTAINER]["image"]
 
 
 def test_every_migration_applied_passes(table, tmp_path):
@@ -223,5 +224,5 @@ def test_the_list_container_lists_the_image_s_migration_folders(server, tmp_path
 
 def test_without_the_check_the_job_keeps_the_chart_s_defaults(server):
     manifests, containers, _ = _job(server, **{"litellm:migrationCheck": {"enabled": False}})
-    assert set(containers) == {"prisma-migrations"}
+    assert set(containers) == {MIGRATION_CONTAINER}
     assert manifests.find("Job", "litellm-migrations")["spec"]["backoffLimit"] == 4

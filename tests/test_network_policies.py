@@ -12,23 +12,14 @@ from typing import Any
 import pytest
 
 from offline.harness import unwrap_secrets
+from tests.chart import POD_LABELS, SELECTOR_LABELS
 from tests.conftest import run_stack
 from tests.netpol import EGRESS, INGRESS, NETWORK_POLICY_TYPE, NetworkPolicies, Pod, selector_matches
 
-# The chart's selector labels for release `litellm` (templates/_helpers.tpl:48-51 at the tag).
-SELECTOR_LABELS = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
-
-# The proxy pods carry the chart's full label set (git chart at the tag).
+# The proxy pods carry the chart's full label set.
 PROXY = Pod(
     "litellm",
-    {
-        "helm.sh/chart": "litellm-helm-0.4.5",
-        "app.kubernetes.io/name": "litellm",
-        "app.kubernetes.io/instance": "litellm",
-        "app.kubernetes.io/version": "v1.50.2",
-        "app.kubernetes.io/managed-by": "Helm",
-        "pod-template-hash": "5d8f7c9b6",
-    },
+    {**POD_LABELS, "pod-template-hash": "5d8f7c9b6"},
     ip="10.244.1.10",
     named_ports={"http": 4000},
 )

@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
+from components import versions
 from components.config import PROGRAM_DIR
 from offline import harness
 from offline.render import (
@@ -204,7 +205,7 @@ def test_helm_stack_renders_its_release_and_values_from_any_working_directory(tm
     rendering = render("dev")
     release = next(resource.document for resource in rendering.resources if resource.type == RELEASE)
     assert (release["chart"], release["namespace"], release["timeout"]) == (
-        "vendor/charts/litellm-helm/v1.76.1-stable",
+        f"vendor/charts/litellm-helm/{versions.CHART_REF}",
         "litellm",
         900,
     )
