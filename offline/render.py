@@ -37,7 +37,14 @@ from pulumi.runtime import rpc
 
 from components.config import PROGRAM_DIR, StackFileError, committed_stacks
 from offline import harness
-from offline.manifests import Manifest, Manifests, RenderError, placeholder_secrets, render_manifests
+from offline.manifests import (
+    Manifest,
+    Manifests,
+    RenderError,
+    kubernetes_registrations,
+    placeholder_secrets,
+    render_manifests,
+)
 
 REDACTED = "<redacted>"
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -67,15 +74,16 @@ class Rendering:
     """What the program registers (the input of the policy pack), sorted by file name."""
     chart: list[RenderedResource]
     """The chart's objects as Helm renders them with the registered values, sorted by file name."""
-    values: dict[str, Any] | None
+    values: dict[str, Any]
+    """The chart values the program registered (manifests.values)."""
     warnings: list[str]
     manifests: Manifests
 
     def files(self) -> dict[str, dict[str, Any]]:
-        files = {resource.file: resource.document for resource in [*self.resources, *self.chart]}
-        if self.values is not None:
-            files[VALUES_FILE] = self.values
-        return files
+        return {
+            **{resource.file: resource.document for resource in [*self.resources, *self.chart]},
+            VALUES_FILE: self.values,
+        }
 
     def texts(self) -> dict[str, str]:
         """File name -> the exact text written."""
@@ -103,7 +111,7 @@ def render(stack: str) -> Rendering:
         raise RenderError(str(exc)) from None
     placeholders = placeholder_secrets(config)
     manifests = render_manifests(stack, secrets=placeholders)
-    resources = sorted(_rendered_resources(manifests.run.registrations), key=lambda resource: resource.file)
+    resources = sorted(_rendered_resources(manifests), key=lambda resource: resource.file)
     chart = sorted(
         (RenderedResource(_CHART, _file_name(m.object), m.object) for m in manifests.objects if m.source != "program"),
         key=lambda resource: resource.file,
@@ -113,7 +121,7 @@ def render(stack: str) -> Rendering:
     if duplicates:
         raise RenderError(f"two objects render to the same file: {', '.join(duplicates)}")
     warnings = [*_placeholder_warnings(stack, placeholders), *manifests.run.warnings]
-    return Rendering(stack, resources, chart, _chart_values(resources), warnings, manifests)
+    return Rendering(stack, resources, chart, manifests.values, warnings, manifests)
 
 
 _CHART = "chart"
@@ -196,10 +204,9 @@ def to_yaml(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
 
 
-def _rendered_resources(registrations: list[harness.Registration]) -> Iterator[RenderedResource]:
-    for registration in registrations:
-        if registration.read or not registration.custom or not registration.type.startswith("kubernetes:"):
-            continue
+def _rendered_resources(manifests: Manifests) -> Iterator[RenderedResource]:
+    """The program's registrations as the policy pack receives them: Pulumi types, secrets redacted."""
+    for registration in kubernetes_registrations(manifests.run):
         if registration.type == RELEASE:
             yield RenderedResource(RELEASE, RELEASE_FILE, _plain(registration.inputs))
             continue
@@ -216,15 +223,6 @@ def _file_name(manifest: dict[str, Any]) -> str:
     metadata = manifest.get("metadata", {})
     parts = [manifest["kind"], metadata.get("namespace"), metadata["name"]]
     return "-".join(part for part in parts if part).lower() + ".yaml"
-
-
-def _chart_values(resources: list[RenderedResource]) -> dict[str, Any] | None:
-    for resource in resources:
-        if resource.type == APPLICATION:
-            return resource.document["spec"]["source"]["helm"]["valuesObject"]
-        if resource.type == RELEASE:
-            return resource.document["values"]
-    return None
 
 
 def _plain(value: Any) -> Any:
