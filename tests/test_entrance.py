@@ -350,6 +350,7 @@ def test_an_incomplete_entrance_is_refused_naming_the_key(keys, message):
     assert not [r for r in run.registrations if r.custom]
 
 
+@pytest.mark.runtime
 def test_the_public_url_reaches_litellm_as_proxy_base_url():
     """The name LiteLLM 1.76.1 reads for the links it builds, read from the installed package."""
     utils = runtime_site_packages() / "litellm" / "proxy" / "utils.py"

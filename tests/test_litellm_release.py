@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from components import litellm_release
 from components.versions import LITELLM_VERSION
 from scripts.litellm_release import facts
@@ -48,6 +50,7 @@ class ContentPolicyViolationError(BadRequestError):
 """
 
 
+@pytest.mark.runtime
 def test_the_committed_facts_are_those_of_the_runtime_venvs_litellm():
     site_packages = runtime_site_packages()
     assert facts(site_packages) == COMMITTED, (

@@ -17,6 +17,8 @@ from tests.chart import MIGRATION_CONTAINER
 from tests.conftest import SECRETS, render_stack
 from tests.postgres import PostgresServer
 
+pytestmark = pytest.mark.runtime
+
 PASSWORD = "p@ss:w/rd?#%&=+ 1"
 IMAGE_MIGRATIONS = ["20250326162113_baseline", "20250326171002_add_daily_user_table", "20250802162330_prompt_table"]
 TIMEOUT = 3

@@ -274,7 +274,7 @@ def fingerprints(folder: Path) -> dict[str, str]:
 def test_secret_files_carry_a_fingerprint_that_follows_a_non_secret_input(rendered, tmp_path, monkeypatch):
     """Bumping masterKeyVersion makes a new master key: its file shows no value, but a new fingerprint."""
     prod = fingerprints(rendered["prod"])
-    assert all(line.startswith("# data fingerprint: sha256:") for line in prod.values())
+    assert prod and all(line.startswith("# data fingerprint: sha256:") for line in prod.values())
     document = yaml.safe_load((PROGRAM_DIR / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
     document["config"]["litellm:masterKeyVersion"] = 2
     (tmp_path / "Pulumi.bumped.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")
