@@ -7,6 +7,8 @@ render command and the benchmark.
 """
 
 import asyncio
+import copy
+import functools
 import hashlib
 import json
 import logging
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import mocks, rpc
 from pulumi.runtime import settings as runtime_settings
@@ -75,14 +78,25 @@ RANDOM_PASSWORD_SPECIALS = "!@#$%&*()-_=+[]{}<>:?"
 """pulumi-random's `RandomPassword` special characters when `overrideSpecial` is unset."""
 
 
+APPLICATION_CRD_SCHEMA = PROGRAM_DIR / "tests" / "crds" / "argoproj.io_applications.v1alpha1.yaml"
+"""ArgoCD's own Application CRD schema (v3), vendored with its source and version in the header."""
+
+
+@functools.cache
+def _application_crd_schema() -> dict[str, Any]:
+    return yaml.load(
+        APPLICATION_CRD_SCHEMA.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
+
+
 def application_crd_spec(values_object: bool = True) -> dict[str, Any]:
-    """The part of ArgoCD's Application CRD (argo-cd manifests/crds/application-crd.yaml) the program reads:
-    `spec.source.helm.valuesObject` arrived with ArgoCD 2.8; an older CRD lacks it."""
-    helm: dict[str, dict[str, Any]] = {"releaseName": {"type": "string"}, "values": {"type": "string"}}
-    if values_object:
-        helm["valuesObject"] = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
-    source = {"properties": {"helm": {"properties": helm, "type": "object"}}, "type": "object"}
-    schema = {"properties": {"spec": {"properties": {"source": source}, "type": "object"}}, "type": "object"}
+    """ArgoCD's Application CRD as a cluster serves it, with the upstream schema. Without `values_object`,
+    as ArgoCD before 2.8 served it: no `valuesObject` under a source's `helm` (it arrived with 2.8)."""
+    schema = copy.deepcopy(_application_crd_schema())
+    if not values_object:
+        spec = schema["properties"]["spec"]["properties"]
+        for source in (spec["source"], spec["sources"]["items"]):
+            del source["properties"]["helm"]["properties"]["valuesObject"]
     version = {"name": "v1alpha1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}
     return {"group": "argoproj.io", "scope": "Namespaced", "versions": [version]}
 

@@ -210,10 +210,16 @@ def _chart_stub(settings: Settings) -> Iterator[None]:
             yield
 
 
-def _program_manifests(run: harness.Run) -> Iterator[Manifest]:
+def kubernetes_registrations(run: harness.Run) -> Iterator[harness.Registration]:
+    """What the program asks the Kubernetes provider to apply, the Helm release included: no reads
+    (the CRD preflight), no components."""
     for registration in run.registrations:
-        if registration.read or not registration.custom or not registration.type.startswith("kubernetes:"):
-            continue
+        if not registration.read and registration.custom and registration.type.startswith("kubernetes:"):
+            yield registration
+
+
+def _program_manifests(run: harness.Run) -> Iterator[Manifest]:
+    for registration in kubernetes_registrations(run):
         if registration.type == RELEASE:
             continue  # not a manifest: Helm applies the chart's objects, rendered below
         yield Manifest(

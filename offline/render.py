@@ -23,7 +23,6 @@ import contextlib
 import difflib
 import hashlib
 import json
-import re
 import subprocess
 import sys
 import tempfile
@@ -35,9 +34,16 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
-from components.stacks import PROGRAM_DIR, StackFileError, committed_stacks
+from components.stacks import PROGRAM_DIR, StackFileError, stack_config
 from offline import harness
-from offline.manifests import Manifest, Manifests, RenderError, placeholder_secrets, render_manifests
+from offline.manifests import (
+    Manifest,
+    Manifests,
+    RenderError,
+    kubernetes_registrations,
+    placeholder_secrets,
+    render_manifests,
+)
 
 REDACTED = "<redacted>"
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
@@ -46,7 +52,6 @@ SECRET = "kubernetes:core/v1:Secret"
 RELEASE_FILE = "helm-release.yaml"
 VALUES_FILE = "values.yaml"
 SUMMARY_FILE = "SUMMARY.md"
-_STACK_NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 
 __all__ = ["RenderError", "Rendering", "main", "render", "write"]
 
@@ -67,15 +72,16 @@ class Rendering:
     """What the program registers (the input of the policy pack), sorted by file name."""
     chart: list[RenderedResource]
     """The chart's objects as Helm renders them with the registered values, sorted by file name."""
-    values: dict[str, Any] | None
+    values: dict[str, Any]
+    """The chart values the program registered (manifests.values)."""
     warnings: list[str]
     manifests: Manifests
 
     def files(self) -> dict[str, dict[str, Any]]:
-        files = {resource.file: resource.document for resource in [*self.resources, *self.chart]}
-        if self.values is not None:
-            files[VALUES_FILE] = self.values
-        return files
+        return {
+            **{resource.file: resource.document for resource in [*self.resources, *self.chart]},
+            VALUES_FILE: self.values,
+        }
 
     def texts(self) -> dict[str, str]:
         """File name -> the exact text written."""
@@ -94,16 +100,14 @@ class Rendering:
 
 def render(stack: str) -> Rendering:
     """Render `Pulumi.<stack>.yaml` with placeholder secrets; RenderError for anything the user fixes."""
-    if not _STACK_NAME.match(stack) or not harness.stack_file(stack).is_file():
-        known = ", ".join(committed_stacks())
-        raise RenderError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     try:
+        stack_config(stack)
         config, _ = harness.stack_config(stack)
     except StackFileError as exc:
         raise RenderError(str(exc)) from None
     placeholders = placeholder_secrets(config)
     manifests = render_manifests(stack, secrets=placeholders)
-    resources = sorted(_rendered_resources(manifests.run.registrations), key=lambda resource: resource.file)
+    resources = sorted(_rendered_resources(manifests), key=lambda resource: resource.file)
     chart = sorted(
         (RenderedResource(_CHART, _file_name(m.object), m.object) for m in manifests.objects if m.source != "program"),
         key=lambda resource: resource.file,
@@ -113,7 +117,7 @@ def render(stack: str) -> Rendering:
     if duplicates:
         raise RenderError(f"two objects render to the same file: {', '.join(duplicates)}")
     warnings = [*_placeholder_warnings(stack, placeholders), *manifests.run.warnings]
-    return Rendering(stack, resources, chart, _chart_values(resources), warnings, manifests)
+    return Rendering(stack, resources, chart, manifests.values, warnings, manifests)
 
 
 _CHART = "chart"
@@ -196,10 +200,9 @@ def to_yaml(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
 
 
-def _rendered_resources(registrations: list[harness.Registration]) -> Iterator[RenderedResource]:
-    for registration in registrations:
-        if registration.read or not registration.custom or not registration.type.startswith("kubernetes:"):
-            continue
+def _rendered_resources(manifests: Manifests) -> Iterator[RenderedResource]:
+    """The program's registrations as the policy pack receives them: Pulumi types, secrets redacted."""
+    for registration in kubernetes_registrations(manifests.run):
         if registration.type == RELEASE:
             yield RenderedResource(RELEASE, RELEASE_FILE, _plain(registration.inputs))
             continue
@@ -216,15 +219,6 @@ def _file_name(manifest: dict[str, Any]) -> str:
     metadata = manifest.get("metadata", {})
     parts = [manifest["kind"], metadata.get("namespace"), metadata["name"]]
     return "-".join(part for part in parts if part).lower() + ".yaml"
-
-
-def _chart_values(resources: list[RenderedResource]) -> dict[str, Any] | None:
-    for resource in resources:
-        if resource.type == APPLICATION:
-            return resource.document["spec"]["source"]["helm"]["valuesObject"]
-        if resource.type == RELEASE:
-            return resource.document["values"]
-    return None
 
 
 def _plain(value: Any) -> Any:

@@ -6,6 +6,10 @@
 # It ends with the mutants that were run and not killed, one a line, also written to DIR/results.txt.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
+if [[ ! -x "$root/.venv/bin/mutmut" ]]; then
+  echo "mutation-pass: no mutmut in .venv: run bash scripts/setup.sh, then .venv/bin/pip install -r requirements-mutation.lock" >&2
+  exit 1
+fi
 scratch="${1:-$(mktemp -d)}"
 shift $(( $# > 0 ? 1 : 0 ))
 [[ "${1:-}" == "--" ]] && shift

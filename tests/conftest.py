@@ -2,14 +2,16 @@
 
 import json
 import os
+from collections.abc import Generator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 
 from components.config import settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
-from components.stacks import committed_stack_configs, committed_stacks
+from components.stacks import PROGRAM_DIR, committed_stack_configs, committed_stacks
+from components.versions import CHART_REF
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
 from offline.manifests import Manifests, apply_overrides, render_manifests
 
@@ -43,6 +45,7 @@ def render_stack(
     stack: str, overrides: dict[str, Any] | None = None, secrets: dict[str, Any] | None = None
 ) -> Manifests:
     """Every manifest `Pulumi.<stack>.yaml` applies, the chart rendered by Helm, with the fake secrets."""
+    fetched_chart()
     return render_manifests(stack, overrides, SECRETS if secrets is None else secrets)
 
 
@@ -76,49 +79,43 @@ def dump(value: Any) -> str:
     return json.dumps(value, default=str, sort_keys=True)
 
 
+def fetched_chart() -> Path:
+    """The pinned litellm-helm chart as `bash scripts/setup.sh` fetches and verifies it."""
+    folder = PROGRAM_DIR / "vendor" / "charts" / "litellm-helm" / CHART_REF
+    if not (folder / "Chart.yaml").is_file():
+        raise AssertionError(f"the pinned chart is not in {folder}: run `bash scripts/setup.sh`")
+    return folder
+
+
 @pytest.fixture
 def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in for `scripts/fetch-chart.sh` output, so Helm delivery finds its chart offline."""
-    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / CHART_REF
     write_chart_stub(folder)
     monkeypatch.chdir(tmp_path)
     return folder
 
 
-def per_module(fixture_name: str, config: pytest.Config) -> Literal["module", "function"]:
-    """Scope of the fixtures a test module shares: the module, except while mutmut collects its stats.
-
-    mutmut maps each function to the tests that call it and, for a mutant, runs only those tests. It
-    credits the calls a shared fixture makes to the one test that set the fixture up, so the module's
-    other tests, which assert on the same object, would never see the mutant. Set up for every test
-    while mutmut collects (`docs/mutation-testing.md`), the fixture credits each test that uses it."""
-    return "function" if collecting_mutation_stats() else "module"
-
-
-def collecting_mutation_stats() -> bool:
-    """True while mutmut maps functions to tests: nothing computed for one test may serve another."""
-    return os.environ.get("MUTANT_UNDER_TEST") == "stats"
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n auto` in pyproject.toml) each test module runs on one worker, so its
     module-scoped fixtures run once, and the runtime tier's modules share one worker and so one fleet
-    of proxies. mutmut names a mutant's tests in no order; they run module by module, so each module's
-    shared fixtures are set up once, and the modules named after the mutated one first (a mutant of
-    `components.network` meets `tests/test_network_policies.py` first), as they are likeliest to fail."""
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    if mutant:
-        mutated_module = mutant.split(".")[1] if mutant.startswith("components.") else ""
-        first: dict[str, int] = {}
-        for index, item in enumerate(items):
-            first.setdefault(item.nodeid.split("::")[0], index)
-
-        def order(item: pytest.Item) -> tuple[bool, int]:
-            module = item.nodeid.split("::")[0]
-            return (not (mutated_module and mutated_module in module), first[module])
-
-        items.sort(key=order)
+    of proxies. Every test of tests/runtime/ is marked `runtime` (`-m "not runtime"` leaves the tier out)."""
     for item in items:
         module = item.nodeid.split("::")[0]
         group = "runtime" if module.startswith("tests/runtime/") else module
         item.add_marker(pytest.mark.xdist_group(group))
+        if group == "runtime":
+            item.add_marker(pytest.mark.runtime)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Under CI every tier runs or fails: a skipped test (a missing prerequisite, a marker) is a failure."""
+    report = yield
+    if report.skipped and os.environ.get("CI") and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI, where every test must run ({reason}): run `bash scripts/setup.sh`"
+    return report

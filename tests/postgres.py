@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tests.runtime.servers import free_port
 
-INSTALL_HINT = "install Debian's PostgreSQL server: `apt-get install -y postgresql` (scripts/setup.sh does)"
+INSTALL_HINT = "run `bash scripts/setup.sh` (as root it installs Debian's PostgreSQL: `apt-get install -y postgresql`)"
 
 
 def server_binary(name: str) -> Path:
@@ -23,8 +23,16 @@ def server_binary(name: str) -> Path:
     return found[-1]
 
 
+def client_binary() -> str:
+    found = shutil.which("psql")
+    if found is None:
+        raise AssertionError(f"no PostgreSQL client psql on PATH: {INSTALL_HINT}")
+    return found
+
+
 class PostgresServer:
     def __init__(self):
+        self.psql = client_binary()
         self.port = free_port()
         # As root the server runs as `postgres`, which must reach its folder: /tmp, not a private TMPDIR.
         self.root = Path(tempfile.mkdtemp(prefix="litellm-pg-", dir="/tmp" if os.geteuid() == 0 else None))
@@ -83,7 +91,7 @@ class PostgresServer:
         """Run SQL as the superuser over the server's Unix socket; returns psql's unaligned output."""
         result = subprocess.run(
             [
-                "psql",
+                self.psql,
                 "-XAtq",
                 "-v",
                 "ON_ERROR_STOP=1",

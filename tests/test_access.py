@@ -4,7 +4,7 @@ chart; optional Roles whose rules are evaluated as the Kubernetes RBAC authorize
 import pytest
 
 from components.config import ConfigError
-from tests.conftest import per_module, render_stack, run_stack
+from tests.conftest import render_stack, run_stack
 from tests.rbac import Request, allowed
 
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
@@ -41,7 +41,7 @@ def test_no_roles_unless_groups_are_named():
     assert manifests.all("Role") == [] and manifests.all("RoleBinding") == []
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rbac_objects():
     manifests = render_stack("prod", GROUPS)
     return manifests.all("Role") + manifests.all("RoleBinding")

@@ -10,15 +10,13 @@ import pytest
 
 from offline.harness import unwrap_secrets
 from offline.manifests import render_manifests
-from tests.conftest import per_module, run_stack
+from tests.chart import SELECTOR_LABELS
+from tests.conftest import run_stack
 from tests.netpol import selector_matches
 
 PDB_TYPE = "kubernetes:policy/v1:PodDisruptionBudget"
 NAMESPACE_TYPE = "kubernetes:core/v1:Namespace"
 APPLICATION_TYPE = "kubernetes:argoproj.io/v1alpha1:Application"
-
-# The chart's selector labels for release `litellm` (Deployment matchLabels, Service selector).
-CHART_SELECTOR_LABELS = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
 
 
 def _run(overrides: dict[str, Any] | None = None):
@@ -32,12 +30,12 @@ def _values_object(run) -> dict[str, Any]:
     return application["spec"]["source"]["helm"]["valuesObject"]
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod():
     return _run()
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def values(prod) -> dict[str, Any]:
     return _values_object(prod)
 
@@ -45,7 +43,7 @@ def values(prod) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ Spread across nodes
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rendered_prod():
     return render_manifests("prod")
 
@@ -71,8 +69,8 @@ def test_pods_prefer_distinct_nodes_as_strongly_as_a_preference_can(rendered_pro
 
 def test_pdb_selects_the_proxy_pods_by_the_chart_selector_labels(prod):
     selector = unwrap_secrets(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
-    assert selector["matchLabels"] == CHART_SELECTOR_LABELS
-    assert selector_matches(selector, {**CHART_SELECTOR_LABELS, "pod-template-hash": "5d8f7c9b6"})
+    assert selector["matchLabels"] == SELECTOR_LABELS
+    assert selector_matches(selector, {**SELECTOR_LABELS, "pod-template-hash": "5d8f7c9b6"})
 
 
 def test_pdb_does_not_carry_the_label_argocd_tracks_its_application_by(prod):
@@ -85,7 +83,7 @@ def test_pdb_does_not_carry_the_label_argocd_tracks_its_application_by(prod):
 def test_pdb_leaves_out_the_migration_job_pods(prod, job_label):
     """A budget cannot count a Job's pods and would block every eviction while the migration runs."""
     selector = unwrap_secrets(prod.one(PDB_TYPE).inputs)["spec"]["selector"]
-    assert not selector_matches(selector, {**CHART_SELECTOR_LABELS, job_label: "litellm-migrations"})
+    assert not selector_matches(selector, {**SELECTOR_LABELS, job_label: "litellm-migrations"})
 
 
 def test_pdb_allows_one_proxy_pod_down_at_a_time(prod):

@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import json
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlparse
 
@@ -20,12 +21,12 @@ import yaml
 
 from components.values import build_proxy_config
 from offline.manifests import Manifests, render_templates
+from tests.chart import CONFIG_MAP, MIGRATION_CONTAINER, POD_LABELS, PROXY_CONTAINER, SELECTOR_LABELS
 from tests.conftest import (
     DATABASE_PASSWORD,
     MASTER_KEY,
     REDIS_PASSWORD,
     SECRETS,
-    collecting_mutation_stats,
     render_stack,
 )
 from tests.kube import (
@@ -39,10 +40,6 @@ from tests.kube import (
     strict_schema_errors,
 )
 
-PROXY = "litellm"
-MIGRATIONS = "prisma-migrations"
-# The chart's selector labels (templates/_helpers.tpl at the tag) for release `litellm`.
-CHART_SELECTOR = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
 TRACING = {"enabled": True, "endpoint": "https://otlp.example.net/v1/traces"}
 AUTOSCALING = {"enabled": True, "minReplicas": 2, "maxReplicas": 6, "targetCpuUtilizationPercentage": 70}
 
@@ -82,29 +79,35 @@ VARIANTS: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     ),
 }
 CASES = list(VARIANTS)
-_cache: dict[str, Manifests] = {}
 
 
-def rendered(case: str) -> Manifests:
-    if case not in _cache or collecting_mutation_stats():
-        stack, overrides, secrets = VARIANTS[case]
-        _cache[case] = render_stack(stack, overrides, {**SECRETS, **secrets})
-    return _cache[case]
+@pytest.fixture(scope="module")
+def rendered() -> Callable[[str], Manifests]:
+    """The manifests of a case of VARIANTS, each rendered once a module."""
+    cache: dict[str, Manifests] = {}
+
+    def render(case: str) -> Manifests:
+        if case not in cache:
+            stack, overrides, secrets = VARIANTS[case]
+            cache[case] = render_stack(stack, overrides, {**SECRETS, **secrets})
+        return cache[case]
+
+    return render
 
 
 def proxy(manifests: Manifests) -> dict[str, Any]:
-    return container(manifests.find("Deployment", "litellm"), PROXY)
+    return container(manifests.find("Deployment", "litellm"), PROXY_CONTAINER)
 
 
 def migrations(manifests: Manifests) -> dict[str, Any]:
-    return container(manifests.find("Job", "litellm-migrations"), MIGRATIONS)
+    return container(manifests.find("Job", "litellm-migrations"), MIGRATION_CONTAINER)
 
 
 # --- Secrets and env ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_every_secret_and_key_the_pods_read_is_one_the_program_creates(case):
+def test_every_secret_and_key_the_pods_read_is_one_the_program_creates(case, rendered):
     manifests = rendered(case)
     created = {m.name: m for m in manifests.objects if m.kind == "Secret"}
     data = secret_data(manifests)
@@ -120,7 +123,7 @@ def test_every_secret_and_key_the_pods_read_is_one_the_program_creates(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_every_config_map_the_pods_mount_is_rendered(case):
+def test_every_config_map_the_pods_mount_is_rendered(case, rendered):
     manifests = rendered(case)
     config_maps = {obj["metadata"]["name"] for obj in manifests.all("ConfigMap")}
     for workload in (manifests.find("Deployment"), manifests.find("Job")):
@@ -131,7 +134,7 @@ def test_every_config_map_the_pods_mount_is_rendered(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_no_env_name_is_set_twice_in_any_container(case):
+def test_no_env_name_is_set_twice_in_any_container(case, rendered):
     """Server-side apply (Pulumi, Helm 4, ArgoCD SSA) rejects a container with a duplicate env name."""
     manifests = rendered(case)
     for workload in (manifests.find("Deployment"), manifests.find("Job")):
@@ -142,7 +145,7 @@ def test_no_env_name_is_set_twice_in_any_container(case):
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("workload", [proxy, migrations], ids=["proxy", "migration-job"])
-def test_database_url_expands_to_the_configured_database(case, workload):
+def test_database_url_expands_to_the_configured_database(case, workload, rendered):
     manifests = rendered(case)
     database = manifests.settings.database
     environment = expand_env(workload(manifests), secret_data(manifests))
@@ -154,7 +157,7 @@ def test_database_url_expands_to_the_configured_database(case, workload):
     assert parse_qs(url.query) == expected_query
 
 
-def test_prod_database_url_is_the_seeds_with_the_password_percent_encoded():
+def test_prod_database_url_is_the_seeds_with_the_password_percent_encoded(rendered):
     manifests = rendered("prod")
     assert expand_env(proxy(manifests), secret_data(manifests))["DATABASE_URL"] == (
         f"postgresql://litellm:{quote(DATABASE_PASSWORD, safe='')}"
@@ -188,7 +191,7 @@ def test_a_url_special_user_name_parses_back_from_the_expanded_url(user):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_proxy_reads_the_programs_master_key(case):
+def test_the_proxy_reads_the_programs_master_key(case, rendered):
     manifests = rendered(case)
     environment = expand_env(proxy(manifests), secret_data(manifests))
     master_key = secret_data(manifests)["litellm-master-key"]["LITELLM_MASTER_KEY"]
@@ -196,14 +199,14 @@ def test_the_proxy_reads_the_programs_master_key(case):
     assert master_key.startswith("sk-")
 
 
-def test_a_given_master_key_reaches_the_proxy():
+def test_a_given_master_key_reaches_the_proxy(rendered):
     manifests = rendered("prod-given-master-key-and-redis-auth")
     environment = expand_env(proxy(manifests), secret_data(manifests))
     assert (environment["PROXY_MASTER_KEY"], environment["REDIS_PASSWORD"]) == (MASTER_KEY, REDIS_PASSWORD)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_proxy_gets_the_salt_key_and_every_provider_key(case):
+def test_the_proxy_gets_the_salt_key_and_every_provider_key(case, rendered):
     manifests = rendered(case)
     environment = expand_env(proxy(manifests), secret_data(manifests))
     assert len(environment["LITELLM_SALT_KEY"]) >= 32
@@ -215,7 +218,7 @@ def test_the_proxy_gets_the_salt_key_and_every_provider_key(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_proxy_and_migration_job_run_the_configured_image(case):
+def test_proxy_and_migration_job_run_the_configured_image(case, rendered):
     manifests = rendered(case)
     image = manifests.settings.image
     for c in (proxy(manifests), migrations(manifests)):
@@ -223,7 +226,7 @@ def test_proxy_and_migration_job_run_the_configured_image(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_replicas_are_the_configured_count_unless_autoscaled(case):
+def test_replicas_are_the_configured_count_unless_autoscaled(case, rendered):
     manifests = rendered(case)
     deployment = manifests.find("Deployment")
     if manifests.settings.autoscaling.enabled:
@@ -236,12 +239,12 @@ def test_replicas_are_the_configured_count_unless_autoscaled(case):
         assert manifests.all("HorizontalPodAutoscaler") == []
 
 
-def test_committed_stacks_run_their_replica_counts():
+def test_committed_stacks_run_their_replica_counts(rendered):
     assert [rendered(stack).find("Deployment")["spec"]["replicas"] for stack in ("prod", "staging", "dev")] == [3, 2, 1]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_proxy_and_migration_job_get_the_configured_resources(case):
+def test_proxy_and_migration_job_get_the_configured_resources(case, rendered):
     manifests = rendered(case)
     resources = manifests.settings.resources.model_dump()
     assert proxy(manifests)["resources"] == resources
@@ -249,7 +252,7 @@ def test_proxy_and_migration_job_get_the_configured_resources(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_proxy_starts_the_configured_worker_processes(case):
+def test_the_proxy_starts_the_configured_worker_processes(case, rendered):
     """LiteLLM 1.76.1's `litellm` command reads NUM_WORKERS (litellm/proxy/proxy_cli.py:309-314), default 1."""
     manifests = rendered(case)
     env = {entry["name"]: entry.get("value") for entry in proxy(manifests).get("env", [])}
@@ -258,25 +261,25 @@ def test_the_proxy_starts_the_configured_worker_processes(case):
     assert ("NUM_WORKERS" in env) == (workers != 1)
 
 
-def test_prod_resources_are_the_stack_files():
+def test_prod_resources_are_the_stack_files(rendered):
     expected = {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}
     assert proxy(rendered("prod"))["resources"] == expected
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_service_sends_the_configured_port_to_the_proxy_pods(case):
+def test_service_sends_the_configured_port_to_the_proxy_pods(case, rendered):
     manifests = rendered(case)
     service = manifests.find("Service", "litellm")
     port = manifests.settings.service.port
     assert service["spec"]["type"] == manifests.settings.service.type
     assert service["spec"]["ports"] == [{"port": port, "targetPort": "http", "protocol": "TCP", "name": "http"}]
-    assert service["spec"]["selector"] == CHART_SELECTOR
+    assert service["spec"]["selector"] == SELECTOR_LABELS
     assert {"name": "http", "containerPort": port, "protocol": "TCP"} in proxy(manifests)["ports"]
     assert expand_env(proxy(manifests), secret_data(manifests))["PORT"] == str(port)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_probes_hit_litellms_health_endpoints_on_the_http_port(case):
+def test_probes_hit_litellms_health_endpoints_on_the_http_port(case, rendered):
     c = proxy(rendered(case))
     assert c["livenessProbe"]["httpGet"] == {"path": "/health/liveliness", "port": "http"}
     assert c["readinessProbe"]["httpGet"] == {"path": "/health/readiness", "port": "http"}
@@ -284,18 +287,18 @@ def test_probes_hit_litellms_health_endpoints_on_the_http_port(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_config_map_holds_the_values_functions_proxy_config_and_nothing_of_the_charts_demo(case):
+def test_the_config_map_holds_the_values_functions_proxy_config_and_nothing_of_the_charts_demo(case, rendered):
     manifests = rendered(case)
-    config_map = manifests.find("ConfigMap", "litellm-config")
+    config_map = manifests.find("ConfigMap", CONFIG_MAP)
     assert yaml.safe_load(config_map["data"]["config.yaml"]) == build_proxy_config(manifests.settings)
     volumes = {v["name"]: v for v in manifests.find("Deployment")["spec"]["template"]["spec"]["volumes"]}
     mount = {m["mountPath"]: m for m in proxy(manifests)["volumeMounts"]}["/etc/litellm/"]
-    assert volumes[mount["name"]]["configMap"]["name"] == "litellm-config"
+    assert volumes[mount["name"]]["configMap"]["name"] == CONFIG_MAP
     assert proxy(manifests)["args"] == ["--config", "/etc/litellm/config.yaml"]
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_program_selects_the_chart_pods(case):
+def test_the_program_selects_the_chart_pods(case, rendered):
     """The NetworkPolicies and the PodDisruptionBudget select both the proxy and the migration pods."""
     manifests = rendered(case)
     pods = [manifests.find(kind)["spec"]["template"]["metadata"]["labels"] for kind in ("Deployment", "Job")]
@@ -305,11 +308,23 @@ def test_the_program_selects_the_chart_pods(case):
         assert pdb["spec"]["selector"]["matchLabels"].items() <= pods[0].items()
 
 
+def test_the_chart_facts_the_tests_rely_on_are_the_rendered_charts(rendered):
+    """tests/chart.py, held to the chart at the pin as Helm renders it."""
+    manifests = rendered("prod")
+    deployment, job = manifests.find("Deployment"), manifests.find("Job", "litellm-migrations")
+    assert deployment["spec"]["selector"]["matchLabels"] == SELECTOR_LABELS
+    assert manifests.find("Service")["spec"]["selector"] == SELECTOR_LABELS
+    assert deployment["spec"]["template"]["metadata"]["labels"] == POD_LABELS
+    assert [c["name"] for c in deployment["spec"]["template"]["spec"]["containers"]] == [PROXY_CONTAINER]
+    assert job["spec"]["template"]["spec"]["containers"][0]["name"] == MIGRATION_CONTAINER
+    assert manifests.find("ConfigMap", CONFIG_MAP)["data"]["config.yaml"]
+
+
 # --- Hooks and what the chart must not create -----------------------------------------------------
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_migrations_run_as_the_delivery_modes_hook_before_the_pods(case):
+def test_migrations_run_as_the_delivery_modes_hook_before_the_pods(case, rendered):
     manifests = rendered(case)
     job = manifests.manifest("Job", "litellm-migrations")
     annotations = job.object["metadata"]["annotations"]
@@ -324,12 +339,12 @@ def test_migrations_run_as_the_delivery_modes_hook_before_the_pods(case):
         assert "argocd.argoproj.io/hook" not in annotations
 
 
-def test_both_delivery_modes_are_covered():
+def test_both_delivery_modes_are_covered(rendered):
     assert {rendered(case).delivery for case in CASES} == {"argocd", "helm"}
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_no_bundled_postgres_or_redis(case):
+def test_no_bundled_postgres_or_redis(case, rendered):
     manifests = rendered(case)
     chart_kinds = {m.kind for m in manifests.objects if m.source != "program"}
     assert chart_kinds <= {"ConfigMap", "Deployment", "Service", "Job", "HorizontalPodAutoscaler"}
@@ -340,7 +355,7 @@ def test_no_bundled_postgres_or_redis(case):
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_the_chart_generates_no_master_key(case):
+def test_the_chart_generates_no_master_key(case, rendered):
     """Without `masterkeySecretName` the chart would make a new random key on every render."""
     assert [m.name for m in rendered(case).objects if m.kind == "Secret" and m.source != "program"] == []
 
@@ -348,7 +363,7 @@ def test_the_chart_generates_no_master_key(case):
 # --- Schemas --------------------------------------------------------------------------------------
 
 
-def test_every_object_is_valid_in_strict_schema_for_each_supported_kubernetes():
+def test_every_object_is_valid_in_strict_schema_for_each_supported_kubernetes(rendered):
     """Unknown fields are errors. Custom resources (ArgoCD Application, ServiceMonitor, ...) have no
     bundled schema: tests/test_render.py checks the Application."""
     unique = {}
@@ -365,7 +380,7 @@ def test_every_object_is_valid_in_strict_schema_for_each_supported_kubernetes():
     assert errors == []
 
 
-def test_the_strict_schema_check_rejects_an_unknown_field():
+def test_the_strict_schema_check_rejects_an_unknown_field(rendered):
     deployment = copy.deepcopy(rendered("prod").find("Deployment"))
     deployment["spec"]["template"]["spec"]["containers"][0]["envFrmo"] = []
     assert strict_schema_errors(deployment, SUPPORTED_KUBERNETES[-1])
@@ -449,12 +464,12 @@ def unread_values(manifests: Manifests) -> list[str]:
 # Between them these set every values key the program writes (ArgoCD and Helm hooks, autoscaling on
 # and off, tracing env, TLS to Postgres, the Admin UI switch).
 @pytest.mark.parametrize("case", ["prod", "staging-tracing", "dev-autoscaling-tls-no-ui"])
-def test_every_values_key_changes_what_the_chart_renders(case):
+def test_every_values_key_changes_what_the_chart_renders(case, rendered):
     """The chart has no values schema: a misspelt or unsupported key is silently ignored."""
     assert unread_values(rendered(case)) == []
 
 
-def test_a_renamed_values_key_is_caught():
+def test_a_renamed_values_key_is_caught(rendered):
     manifests = rendered("prod")
     values = copy.deepcopy(manifests.values)
     values["masterKeySecretName"] = values.pop("masterkeySecretName")

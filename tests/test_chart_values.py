@@ -7,18 +7,19 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from components import versions
 from components.values import build_chart_values
-from tests.conftest import per_module, settings_for
+from tests.conftest import settings_for
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod_values():
     return build_chart_values(settings_for())
 
 
 def test_image_tag_is_explicit_so_the_stale_app_version_never_applies(prod_values):
-    assert prod_values["image"]["tag"] == "main-v1.76.1-stable"
-    assert prod_values["image"]["repository"] == "ghcr.io/berriai/litellm-database"
+    assert prod_values["image"]["tag"] == versions.IMAGE_TAG
+    assert prod_values["image"]["repository"] == versions.IMAGE_REPOSITORY
 
 
 def test_ssl_mode_is_added_to_the_database_url():
@@ -33,7 +34,7 @@ def test_ipv6_database_host_reaches_the_chart_through_the_secret_not_the_unquote
 
 
 def test_pods_leave_schema_migration_to_the_job_with_a_pinned_image():
-    values = build_chart_values(settings_for(image={"tag": "main-v1.76.1-stable"}))
+    values = build_chart_values(settings_for(image={"tag": versions.IMAGE_TAG}))
     assert values["proxy_config"]["general_settings"]["disable_prisma_schema_update"] is True
 
 

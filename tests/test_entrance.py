@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from components.values import build_chart_values
-from tests.conftest import committed_settings, per_module, run_stack, settings_for
+from tests.conftest import committed_settings, run_stack, settings_for
 from tests.entrance import Cluster, Destination, Entrances, Gateway, Listener
 from tests.netpol import NetworkPolicies, Pod
 from tests.runtime.tools import runtime_site_packages
@@ -129,27 +129,27 @@ def _run(overrides: dict[str, Any] | None = None):
     return run
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod():
     return _run()
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod_entrances(prod) -> Entrances:
     return Entrances(prod.registrations, INGRESS_CLUSTER)
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def ingress_with_internal() -> Entrances:
     return Entrances(_run({"litellm:entrance": INGRESS_WITH_INTERNAL}).registrations, INGRESS_CLUSTER)
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def gateway_run():
     return _run({"litellm:entrance": GATEWAY_WITH_INTERNAL})
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def gateway_entrances(gateway_run) -> Entrances:
     return Entrances(gateway_run.registrations, GATEWAY_CLUSTER)
 
@@ -350,6 +350,7 @@ def test_an_incomplete_entrance_is_refused_naming_the_key(keys, message):
     assert not [r for r in run.registrations if r.custom]
 
 
+@pytest.mark.runtime
 def test_the_public_url_reaches_litellm_as_proxy_base_url():
     """The name LiteLLM 1.76.1 reads for the links it builds, read from the installed package."""
     utils = runtime_site_packages() / "litellm" / "proxy" / "utils.py"

@@ -1,7 +1,8 @@
-"""The entrance and signal objects, rendered with the real chart, pass their API's own schema.
+"""The entrance and signal objects and the ArgoCD Application, rendered with the real chart, pass their
+API's own schema.
 
 Built-in kinds (Ingress, ConfigMap, NetworkPolicy) go through kubernetes-validate in strict mode.
-HTTPRoute, Certificate and PrometheusRule go through the openAPIV3Schema of their CRDs, committed in
+HTTPRoute, Certificate, PrometheusRule and Application go through the openAPIV3Schema of their CRDs, committed in
 tests/crds/ with source and version, plus what an API server adds: it prunes fields its schema does
 not know (so an unknown field is an error here) and checks the CEL rules listed below.
 """
@@ -16,7 +17,6 @@ import pytest
 import yaml
 
 from offline.manifests import Manifests, render_manifests
-from tests.conftest import per_module
 from tests.kube import SUPPORTED_KUBERNETES, strict_schema_errors
 from tests.test_entrance import GATEWAY_WITH_INTERNAL, INGRESS_WITH_INTERNAL
 
@@ -25,6 +25,7 @@ CRD_SCHEMAS = {
     ("gateway.networking.k8s.io/v1", "HTTPRoute"): "gateway.networking.k8s.io_httproutes.v1.yaml",
     ("cert-manager.io/v1", "Certificate"): "cert-manager.io_certificates.v1.yaml",
     ("monitoring.coreos.com/v1", "PrometheusRule"): "monitoring.coreos.com_prometheusrules.v1.yaml",
+    ("argoproj.io/v1alpha1", "Application"): "argoproj.io_applications.v1alpha1.yaml",
 }
 BUILT_IN = {"Ingress", "ConfigMap", "NetworkPolicy"}
 MONITORED = {"alerts": True, "dashboard": True}
@@ -91,7 +92,7 @@ def http_route_cel_rules(route: dict[str, Any]) -> None:
     assert len(parents) == len(set(parents)) or all("sectionName" in p for p in route["spec"]["parentRefs"])
 
 
-@pytest.fixture(scope=per_module, params=VARIANTS)
+@pytest.fixture(scope="module", params=VARIANTS)
 def rendered(request) -> Manifests:
     return render_manifests("prod", VARIANTS[request.param])
 
@@ -138,7 +139,7 @@ def test_the_chart_renders_no_ingress_of_its_own():
 # The checks bite: each broken object is refused.
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def gateway_variant() -> Manifests:
     return render_manifests("prod", VARIANTS["prod-gateway"])
 
@@ -169,6 +170,13 @@ def test_a_certificate_without_a_secret_name_is_refused():
     del certificate["spec"]["secretName"]
     with pytest.raises(jsonschema.ValidationError):
         validate_custom(certificate)
+
+
+def test_an_application_with_a_field_argocd_does_not_know_is_refused():
+    application = copy.deepcopy(render_manifests("prod").find("Application"))
+    application["spec"]["source"]["helm"]["valueObject"] = {}
+    with pytest.raises(AssertionError, match="spec.source.helm.valueObject"):
+        validate_custom(application)
 
 
 def test_an_alert_with_a_bad_duration_is_refused(gateway_variant):

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from components.config import ConfigError
-from tests.conftest import OPENAI_KEY, SECRETS, per_module, render_stack, run_stack
+from tests.conftest import OPENAI_KEY, SECRETS, render_stack, run_stack
 
 DECLARED = {
     "masterKey": {"name": "vault-litellm", "key": "master-key"},
@@ -46,7 +46,7 @@ def _references(manifests) -> set[tuple[str, str | None]]:
     return refs
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def elsewhere():
     return render_stack("prod", ALL_ELSEWHERE, secrets={})
 

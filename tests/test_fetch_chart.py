@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from components.versions import CHART_REF
+from tests.conftest import fetched_chart
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "fetch-chart.sh"
-PINNED_CHART = ROOT / "vendor" / "charts" / "litellm-helm" / CHART_REF
 
 
 def fetch(source: Path, dest: Path) -> subprocess.CompletedProcess[str]:
@@ -27,7 +27,7 @@ def fetch(source: Path, dest: Path) -> subprocess.CompletedProcess[str]:
 def copy(tmp_path: Path) -> Path:
     """A copy of the verified chart, as another machine's pre-fetched folder would be."""
     folder = tmp_path / "copy"
-    shutil.copytree(PINNED_CHART, folder)
+    shutil.copytree(fetched_chart(), folder)
     return folder
 
 

@@ -1,19 +1,21 @@
 """components/data/litellm.json holds what LiteLLM accepts, read from its source by scripts/litellm_release.py.
 
-The comparison with a real LiteLLM runs wherever one is installed: in this interpreter, or in the one
-named by LITELLM_PYTHON (e.g. a venv with `pip install litellm==1.76.1`). Everywhere, the generator is
-checked on a miniature copy of the three source files it reads, written from LiteLLM 1.76.1's code.
+The committed facts are compared with those of the real LiteLLM in the runtime venv (`.venv-runtime`,
+made by `bash scripts/setup.sh`; the test fails without it). The generator is also checked on a
+miniature copy of the three source files it reads, written from LiteLLM 1.76.1's code.
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from components import litellm_release
 from components.versions import LITELLM_VERSION
 from scripts.litellm_release import facts
+from tests.runtime.tools import runtime_site_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = json.loads(litellm_release.DATA_FILE.read_text(encoding="utf-8"))
@@ -48,27 +50,12 @@ class ContentPolicyViolationError(BadRequestError):
 """
 
 
-def installed_site_packages() -> list[Path]:
-    """site-packages folders holding a litellm package: this interpreter's, and LITELLM_PYTHON's."""
-    interpreters = [sys.executable] + ([os.environ["LITELLM_PYTHON"]] if os.environ.get("LITELLM_PYTHON") else [])
-    found = []
-    for python in interpreters:
-        result = subprocess.run(
-            [python, "-c", "import importlib.util as u; s = u.find_spec('litellm'); print(s.origin if s else '')"],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        if result.stdout.strip():
-            found.append(Path(result.stdout.strip()).parent.parent)
-    return found
-
-
-def test_the_committed_facts_match_every_installed_litellm_of_the_pinned_release():
-    for site_packages in installed_site_packages():
-        generated = facts(site_packages)
-        if generated["litellm"] == COMMITTED["litellm"]:
-            assert generated == COMMITTED, f"regenerate with scripts/litellm_release.py {site_packages}"
+@pytest.mark.runtime
+def test_the_committed_facts_are_those_of_the_runtime_venvs_litellm():
+    site_packages = runtime_site_packages()
+    assert facts(site_packages) == COMMITTED, (
+        f"regenerate: .venv/bin/python -m scripts.litellm_release {site_packages} > {litellm_release.DATA_FILE}"
+    )
 
 
 def test_the_generator_reads_providers_retry_order_and_subclasses_from_the_source(tmp_path):

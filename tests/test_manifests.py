@@ -1,18 +1,16 @@
 """The render function: the program's objects plus the pinned chart as Helm renders it, per stack."""
 
 import shutil
-from pathlib import Path
 
 import pytest
 
+from components import versions
 from components.settings import ChartSettings
 from offline.manifests import FETCHED_FROM, Manifests, RenderError, chart_folder, render_manifests
-from tests.conftest import OPENAI_KEY, STACKS, per_module, render_stack
-
-PINNED_CHART = Path(__file__).resolve().parent.parent / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+from tests.conftest import OPENAI_KEY, STACKS, fetched_chart, render_stack
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rendered() -> dict[str, Manifests]:
     return {stack: render_stack(stack) for stack in STACKS}
 
@@ -70,16 +68,16 @@ def test_without_secrets_each_needed_secret_is_a_placeholder():
 
 
 def test_a_missing_chart_names_the_fetch_command(tmp_path):
-    chart = ChartSettings(local_path=str(tmp_path / "v1.76.1-stable"))
+    chart = ChartSettings(local_path=str(tmp_path / versions.CHART_REF))
     with pytest.raises(RenderError) as error:
         chart_folder(chart)
-    fetch = "scripts/fetch-chart.sh v1.76.1-stable https://github.com/BerriAI/litellm.git deploy/charts/litellm-helm"
+    fetch = f"scripts/fetch-chart.sh {versions.CHART_REF} {versions.CHART_REPO_URL} {versions.CHART_PATH}"
     assert fetch in str(error.value)
 
 
 def test_a_changed_chart_file_is_named(tmp_path):
-    copy = tmp_path / "v1.76.1-stable"
-    shutil.copytree(PINNED_CHART, copy)
+    copy = tmp_path / versions.CHART_REF
+    shutil.copytree(fetched_chart(), copy)
     (copy / "templates" / "deployment.yaml").write_text("kind: Deployment\n")
     (copy / "templates" / "extra.yaml").write_text("kind: ConfigMap\n")
     with pytest.raises(RenderError, match="changed templates/deployment.yaml; unexpected templates/extra.yaml"):
@@ -87,10 +85,10 @@ def test_a_changed_chart_file_is_named(tmp_path):
 
 
 def test_a_chart_fetched_from_another_ref_is_refused(tmp_path):
-    copy = tmp_path / "v1.76.1-stable"
-    shutil.copytree(PINNED_CHART, copy)
+    copy = tmp_path / versions.CHART_REF
+    shutil.copytree(fetched_chart(), copy)
     record = copy / FETCHED_FROM
-    record.write_text(record.read_text().replace("ref: v1.76.1-stable", "ref: v1.76.0-stable"))
+    record.write_text(record.read_text().replace(f"ref: {versions.CHART_REF}", "ref: v0.0.1-stable"))
     with pytest.raises(RenderError, match="another ref"):
         chart_folder(ChartSettings(local_path=str(copy)))
 

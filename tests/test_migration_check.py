@@ -13,8 +13,11 @@ from urllib.parse import quote
 import pytest
 
 from components.migration_check import CHECK_CONTAINER, EXPECTED_FILE, LIST_CONTAINER
+from tests.chart import MIGRATION_CONTAINER
 from tests.conftest import SECRETS, render_stack
 from tests.postgres import PostgresServer
+
+pytestmark = pytest.mark.runtime
 
 PASSWORD = "p@ss:w/rd?#%&=+ 1"
 IMAGE_MIGRATIONS = ["20250326162113_baseline", "20250326171002_add_daily_user_table", "20250802162330_prompt_table"]
@@ -110,7 +113,7 @@ def _check(server, tmp_path, listed=IMAGE_MIGRATIONS, **env_overrides) -> subpro
 
 def test_the_job_runs_the_check_beside_the_migration_and_fails_on_its_first_failure(server):
     manifests, containers, _ = _job(server)
-    assert set(containers) == {"prisma-migrations", LIST_CONTAINER, CHECK_CONTAINER}
+    assert set(containers) == {MIGRATION_CONTAINER, LIST_CONTAINER, CHECK_CONTAINER}
     job = manifests.find("Job", "litellm-migrations")
     assert job["spec"]["backoffLimit"] == 0
     assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
@@ -120,7 +123,7 @@ def test_the_job_runs_the_check_beside_the_migration_and_fails_on_its_first_fail
         for name in (LIST_CONTAINER, CHECK_CONTAINER)
         for mount in containers[name]["volumeMounts"]
     )
-    assert containers[LIST_CONTAINER]["image"] == containers["prisma-migrations"]["image"]
+    assert containers[LIST_CONTAINER]["image"] == containers[MIGRATION_CONTAINER]["image"]
 
 
 def test_every_migration_applied_passes(table, tmp_path):
@@ -223,5 +226,5 @@ def test_the_list_container_lists_the_image_s_migration_folders(server, tmp_path
 
 def test_without_the_check_the_job_keeps_the_chart_s_defaults(server):
     manifests, containers, _ = _job(server, **{"litellm:migrationCheck": {"enabled": False}})
-    assert set(containers) == {"prisma-migrations"}
+    assert set(containers) == {MIGRATION_CONTAINER}
     assert manifests.find("Job", "litellm-migrations")["spec"]["backoffLimit"] == 4

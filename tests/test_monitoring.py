@@ -187,6 +187,7 @@ def test_monitoring_is_off_by_default():
     assert not [r for r in run.registrations if r.type.endswith(":PrometheusRule") or r.type.endswith(":ConfigMap")]
 
 
+@pytest.mark.runtime
 def test_the_litellm_metrics_listed_are_ones_litellm_enterprise_creates():
     """Read from the installed litellm-enterprise (the runtime tier's LiteLLM 1.76.1), not restated."""
     check_runtime_venv()

@@ -12,23 +12,14 @@ from typing import Any
 import pytest
 
 from offline.harness import unwrap_secrets
-from tests.conftest import per_module, run_stack
+from tests.chart import POD_LABELS, SELECTOR_LABELS
+from tests.conftest import run_stack
 from tests.netpol import EGRESS, INGRESS, NETWORK_POLICY_TYPE, NetworkPolicies, Pod, selector_matches
 
-# The chart's selector labels for release `litellm` (templates/_helpers.tpl:48-51 at the tag).
-SELECTOR_LABELS = {"app.kubernetes.io/name": "litellm", "app.kubernetes.io/instance": "litellm"}
-
-# The proxy pods carry the chart's full label set (git chart at the tag).
+# The proxy pods carry the chart's full label set.
 PROXY = Pod(
     "litellm",
-    {
-        "helm.sh/chart": "litellm-helm-0.4.5",
-        "app.kubernetes.io/name": "litellm",
-        "app.kubernetes.io/instance": "litellm",
-        "app.kubernetes.io/version": "v1.50.2",
-        "app.kubernetes.io/managed-by": "Helm",
-        "pod-template-hash": "5d8f7c9b6",
-    },
+    {**POD_LABELS, "pod-template-hash": "5d8f7c9b6"},
     ip="10.244.1.10",
     named_ports={"http": 4000},
 )
@@ -62,14 +53,14 @@ PUBLIC_IPV6 = "2606:4700:4700::1111"
 METADATA_IPV4 = "169.254.169.254"
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod():
     run = run_stack("prod")
     assert run.error is None, run.error
     return run
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def flows(prod) -> NetworkPolicies:
     return NetworkPolicies.from_registrations(prod.registrations)
 
@@ -167,7 +158,7 @@ def test_disabled_network_policy_registers_no_network_policy():
 # ------------------------------------------------------------------------------ egressCidrs
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def cidr_flows() -> NetworkPolicies:
     return _policies({"litellm:networkPolicy": {"enabled": True, "egressCidrs": ["203.0.113.0/24", "2001:db8::/32"]}})
 
@@ -188,7 +179,7 @@ def test_listed_egress_cidr_is_still_443_only(cidr_flows):
     assert not cidr_flows.connection_allowed(PROXY, "203.0.113.7", 80)
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def no_cidr_flows() -> NetworkPolicies:
     return _policies({"litellm:networkPolicy": {"enabled": True, "egressCidrs": []}})
 
@@ -206,7 +197,7 @@ def test_empty_egress_cidrs_allow_no_destination_on_443(no_cidr_flows, dst):
 # ------------------------------------------------------------------------------ database location
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def moved_database_flows() -> NetworkPolicies:
     return _policies(
         {
@@ -239,7 +230,7 @@ def test_database_setting_moves_the_postgres_allowance(moved_database_flows, src
 # ------------------------------------------------------------------------------ ServiceMonitor
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def monitored():
     run = run_stack("prod", {"litellm:serviceMonitor": {"enabled": True}, "litellm:licenseKey": "litellm-licence-FAKE"})
     assert run.error is None, run.error
@@ -366,7 +357,7 @@ def test_dns_cidrs_open_port_53_to_a_node_local_dns_cache():
 MODEL_SERVER = Pod("models", {"app": "vllm"}, ip="10.244.9.3")
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def extra_flows() -> NetworkPolicies:
     entries = [{"namespace": "models", "ports": [8080, 8081]}, {"cidr": "10.20.0.0/16", "ports": [5432]}]
     return _policies({"litellm:networkPolicy": {"egress": entries}})
@@ -393,7 +384,7 @@ def test_an_egress_entry_opens_its_destination_on_its_ports_only(extra_flows, ds
 LISTED_CLIENT = Pod("team-b", {"app": "client"}, ip="10.244.7.9")
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def client_flows() -> NetworkPolicies:
     return _policies({"litellm:networkPolicy": {"ingressNamespaces": ["team-b"]}})
 

@@ -22,31 +22,32 @@ from pulumi_policy import (
 from pulumi_policy.proxy import unknown_checking_proxy
 from pydantic import ValidationError
 
+from components import versions
 from components.risks import risk_warnings
 from components.settings import ChartSettings, ImageSettings
 from offline.render import APPLICATION, RELEASE, Rendering, render
-from tests.conftest import STACKS, per_module, settings_for
+from tests.conftest import STACKS, settings_for
 
 POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def pack() -> SimpleNamespace:
     """The pack's module namespace, loaded without starting the policy server."""
     return SimpleNamespace(**runpy.run_path(str(POLICY_DIR / "__main__.py"), run_name="litellm_policy_pack"))
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def renderings() -> dict[str, Rendering]:
     return {stack: render(stack) for stack in STACKS}
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod(renderings) -> Rendering:
     return renderings["prod"]
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def dev(renderings) -> Rendering:
     return renderings["dev"]
 
@@ -134,7 +135,7 @@ REQUIRED_GATES = {
 def clean_prod(prod: Rendering) -> list[tuple[str, dict[str, Any]]]:
     """The prod render with a versioned image tag (prod runs a moving one today): no gate reports."""
     resources = [(resource.type, copy.deepcopy(resource.document)) for resource in prod.resources]
-    values(_application(resources))["image"]["tag"] = "main-v1.76.1-stable"
+    values(_application(resources))["image"]["tag"] = versions.IMAGE_TAG
     return resources
 
 
@@ -313,7 +314,7 @@ def test_pinned_image_tag_flags_the_moving_tag_prod_runs_today(pack, prod):
 
 def test_pinned_image_tag_accepts_a_versioned_tag(pack, prod):
     application = document(prod, APPLICATION)
-    values(application)["image"]["tag"] = "main-v1.76.1-stable"
+    values(application)["image"]["tag"] = versions.IMAGE_TAG
     assert pack.moving_image_tag_violations(APPLICATION, props(application)) == []
 
 

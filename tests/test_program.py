@@ -5,16 +5,16 @@ from collections import Counter
 import pytest
 from pulumi.runtime.rpc import is_rpc_secret
 
+from components import versions
 from components.values import build_chart_values
 from offline.harness import map_tree
-from tests.conftest import STACKS, committed_settings, per_module, run_stack
+from tests.conftest import STACKS, committed_settings, run_stack
 
 APPLICATION = "kubernetes:argoproj.io/v1alpha1:Application"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 SECRET = "kubernetes:core/v1:Secret"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 NAMESPACE = "kubernetes:core/v1:Namespace"
-CHART_REPO = "https://github.com/BerriAI/litellm.git"
 
 
 def _as_recorded(value):
@@ -28,7 +28,7 @@ def _expected_values(stack: str, run):
     return _as_recorded(build_chart_values(committed_settings(stack), secrets_revision=revision))
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def prod():
     run = run_stack("prod")
     assert run.error is None
@@ -60,9 +60,9 @@ def test_prod_application_reproduces_the_seed(prod):
     assert app["metadata"]["namespace"] == "argocd"
     assert app["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "10"}
     spec = app["spec"]
-    assert spec["source"]["repoURL"] == "https://github.com/BerriAI/litellm.git"
-    assert spec["source"]["path"] == "deploy/charts/litellm-helm"
-    assert spec["source"]["targetRevision"] == "v1.76.1-stable"
+    assert spec["source"]["repoURL"] == versions.CHART_REPO_URL
+    assert spec["source"]["path"] == versions.CHART_PATH
+    assert spec["source"]["targetRevision"] == versions.CHART_REF
     assert spec["source"]["helm"]["releaseName"] == "litellm"
     assert spec["destination"] == {"server": "https://kubernetes.default.svc", "namespace": "litellm"}
     assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
@@ -114,7 +114,7 @@ def test_release_carries_exactly_the_values_function_output(dev, chart_folder):
 
 def test_release_installs_the_fetched_chart_at_the_pinned_ref_with_explicit_safety_settings(dev):
     release = dev.one(RELEASE).inputs
-    assert release["chart"] == "vendor/charts/litellm-helm/v1.76.1-stable"
+    assert release["chart"] == f"vendor/charts/litellm-helm/{versions.CHART_REF}"
     assert release["name"] == "litellm"
     assert release["namespace"] == "litellm"
     assert release["timeout"] >= 600
@@ -144,7 +144,7 @@ def test_the_helm_component_reports_its_releases_name_and_status(dev):
 def test_helm_delivery_without_the_fetched_chart_names_the_fetch_script(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     run = run_stack("dev")
-    assert "scripts/fetch-chart.sh v1.76.1-stable" in str(run.error)
+    assert f"scripts/fetch-chart.sh {versions.CHART_REF}" in str(run.error)
     assert "(or point chart.localPath at a copy of it)" in str(run.error)
     assert run.registrations == []
 
@@ -154,12 +154,12 @@ def test_helm_delivery_refuses_a_chart_file_helm_cannot_read(chart_folder):
     chart_file.write_bytes(chart_file.read_bytes() + "description: caf\xe9\n".encode("latin-1"))
     run = run_stack("dev")
     assert "no litellm-helm chart in" in str(run.error)
-    assert "scripts/fetch-chart.sh v1.76.1-stable" in str(run.error)
+    assert f"scripts/fetch-chart.sh {versions.CHART_REF}" in str(run.error)
     assert run.registrations == []
 
 
 def test_helm_delivery_refuses_a_damaged_fetch_record(chart_folder):
-    _record_fetch(chart_folder, "v1.76.1-stable")
+    _record_fetch(chart_folder, versions.CHART_REF)
     record = chart_folder / ".fetched-from"
     record.write_bytes(record.read_bytes().replace(b"-stable", b"-stable\xff"))
     run = run_stack("dev")
@@ -169,19 +169,20 @@ def test_helm_delivery_refuses_a_damaged_fetch_record(chart_folder):
 
 def _record_fetch(folder, ref: str) -> None:
     """What scripts/fetch-chart.sh writes next to the chart it fetched."""
-    record = f"ref: {ref}\ncommit: abc\nrepo: {CHART_REPO}\npath: deploy/charts/litellm-helm\n"
+    record = f"ref: {ref}\ncommit: abc\nrepo: {versions.CHART_REPO_URL}\npath: {versions.CHART_PATH}\n"
     (folder / ".fetched-from").write_text(record)
 
 
 def test_helm_delivery_refuses_a_chart_fetched_for_another_ref(chart_folder):
     _record_fetch(chart_folder, "v1.75.0-stable")
     run = run_stack("dev")
-    assert "the chart in 'vendor/charts/litellm-helm/v1.76.1-stable' was fetched from another ref" in str(run.error)
+    folder = f"vendor/charts/litellm-helm/{versions.CHART_REF}"
+    assert f"the chart in '{folder}' was fetched from another ref" in str(run.error)
     assert run.registrations == []
 
 
 def test_helm_delivery_accepts_the_chart_fetched_for_its_ref(chart_folder):
-    _record_fetch(chart_folder, "v1.76.1-stable")
+    _record_fetch(chart_folder, versions.CHART_REF)
     assert run_stack("dev").error is None
 
 
@@ -189,11 +190,7 @@ def test_chart_source_script_reads_the_stack_chart_for_the_fetch_script():
     from scripts.chart_source import chart_source
 
     chart = chart_source("dev")
-    assert (chart.ref, chart.repo_url, chart.path) == (
-        "v1.76.1-stable",
-        "https://github.com/BerriAI/litellm.git",
-        "deploy/charts/litellm-helm",
-    )
+    assert (chart.ref, chart.repo_url, chart.path) == (versions.CHART_REF, versions.CHART_REPO_URL, versions.CHART_PATH)
 
 
 @pytest.mark.parametrize("stack, delivery", [("prod", APPLICATION), ("dev", RELEASE)])
@@ -250,9 +247,9 @@ def test_stack_outputs_describe_the_deployment(prod):
     assert outputs["inClusterUrl"] == "http://litellm.litellm.svc.cluster.local:4000"
     assert outputs["publicUrl"] == "https://litellm.api.prod.everycure.org"
     assert outputs["chart"] == {
-        "repoUrl": "https://github.com/BerriAI/litellm.git",
-        "path": "deploy/charts/litellm-helm",
-        "ref": "v1.76.1-stable",
+        "repoUrl": versions.CHART_REPO_URL,
+        "path": versions.CHART_PATH,
+        "ref": versions.CHART_REF,
     }
     assert outputs["delivery"] == "argocd"
     assert outputs["secretNames"]["masterKey"] == "litellm-master-key"

@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from components import stacks
+from components import stacks, versions
 from components.stacks import PROGRAM_DIR
 from offline import harness
 from offline.render import (
@@ -25,7 +25,7 @@ from offline.render import (
     render,
     write,
 )
-from tests.conftest import ARGOCD_STACKS, STACKS, per_module
+from tests.conftest import ARGOCD_STACKS, STACKS
 from tests.kube import SUPPORTED_KUBERNETES, is_custom_resource, strict_schema_errors
 
 CHART_FILES = {
@@ -80,12 +80,12 @@ APPLICATION_SCHEMA = {
 }
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def renderings() -> dict[str, Rendering]:
     return {stack: render(stack) for stack in STACKS}
 
 
-@pytest.fixture(scope=per_module)
+@pytest.fixture(scope="module")
 def rendered(renderings, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Stack -> the folder it was rendered into."""
     folders = {stack: tmp_path_factory.mktemp(stack) for stack in STACKS}
@@ -205,7 +205,7 @@ def test_helm_stack_renders_its_release_and_values_from_any_working_directory(tm
     rendering = render("dev")
     release = next(resource.document for resource in rendering.resources if resource.type == RELEASE)
     assert (release["chart"], release["namespace"], release["timeout"]) == (
-        "vendor/charts/litellm-helm/v1.76.1-stable",
+        f"vendor/charts/litellm-helm/{versions.CHART_REF}",
         "litellm",
         900,
     )
@@ -274,7 +274,7 @@ def fingerprints(folder: Path) -> dict[str, str]:
 def test_secret_files_carry_a_fingerprint_that_follows_a_non_secret_input(rendered, tmp_path, monkeypatch):
     """Bumping masterKeyVersion makes a new master key: its file shows no value, but a new fingerprint."""
     prod = fingerprints(rendered["prod"])
-    assert all(line.startswith("# data fingerprint: sha256:") for line in prod.values())
+    assert prod and all(line.startswith("# data fingerprint: sha256:") for line in prod.values())
     document = yaml.safe_load((PROGRAM_DIR / "Pulumi.prod.yaml").read_text(encoding="utf-8"))
     document["config"]["litellm:masterKeyVersion"] = 2
     (tmp_path / "Pulumi.bumped.yaml").write_text(yaml.safe_dump(document), encoding="utf-8")

@@ -477,4 +477,4 @@ def test_staging_enforces_model_limits_across_replicas_through_redis():
     config = build_proxy_config(committed_settings("staging"))
     assert config["router_settings"]["routing_strategy"] == "usage-based-routing-v2"
     assert config["router_settings"]["redis_host"] == "redis.redis-staging.svc.cluster.local"
-    assert all("rpm" in entry["litellm_params"] for entry in config["model_list"])
+    assert config["model_list"] and all("rpm" in entry["litellm_params"] for entry in config["model_list"])

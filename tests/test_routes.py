@@ -16,6 +16,8 @@ from components import routes
 from components.entrance import path_matches
 from tests.runtime.tools import HELPERS, RUNTIME_PYTHON, check_runtime_venv
 
+pytestmark = pytest.mark.runtime
+
 # Routes the path matches serve although LiteLLM's `is_llm_api_route` says no, each an LLM API call:
 # `apply_guardrail` is in `llm_api_routes` but the check never consults that group, and the batch
 # cancel and fine-tuning retrieve routes sit under a prefix whose other routes are LLM API routes

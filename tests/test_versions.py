@@ -88,6 +88,11 @@ def test_every_litellm_pin_in_the_requirement_files_is_the_pinned_release():
     files = sorted(ROOT.glob("requirements*.lock")) + sorted(ROOT.glob("requirements*.in"))
     pins = {path.name: litellm_pins(path.read_text(encoding="utf-8")) for path in files}
     assert {name: found for name, found in pins.items() if set(found) - {versions.LITELLM_VERSION}} == {}
+    # The runtime tier's proxy is the pinned release: its files must pin it, not merely not pin another.
+    assert (pins.get("requirements-runtime.in"), pins.get("requirements-runtime.lock")) == (
+        [versions.LITELLM_VERSION],
+        [versions.LITELLM_VERSION],
+    )
 
 
 def test_the_pin_check_reads_plain_and_extra_pins():
@@ -101,10 +106,24 @@ def test_requirements_txt_holds_no_test_or_review_tool():
     assert requirement_names((ROOT / "requirements.txt").read_text(encoding="utf-8")) & DEV_TOOLS == set()
 
 
-def test_the_lock_pins_every_requirement():
-    """A requirement added without refreshing the lock would never be installed by setup or CI."""
-    locked = requirement_names((ROOT / "requirements-dev.lock").read_text(encoding="utf-8"))
-    wanted = requirement_names((ROOT / "requirements.txt").read_text(encoding="utf-8")) | requirement_names(
-        (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
-    )
+@pytest.mark.parametrize(
+    ("lock", "sources"),
+    [
+        ("requirements-dev.lock", ["requirements.txt", "requirements-dev.txt"]),
+        ("requirements-mutation.lock", ["requirements.txt", "requirements-dev.txt", "requirements-mutation.txt"]),
+    ],
+)
+def test_the_lock_pins_every_requirement(lock, sources):
+    """A requirement added without refreshing the lock would never be installed by setup, CI or the
+    mutation workflow."""
+    locked = requirement_names((ROOT / lock).read_text(encoding="utf-8"))
+    wanted = set().union(*(requirement_names((ROOT / source).read_text(encoding="utf-8")) for source in sources))
     assert wanted - locked == set()
+
+
+def test_the_mutation_lock_changes_no_dev_tool():
+    """Installed into .venv on top of the dev lock, the mutation lock must not move a dev pin."""
+    dev = set((ROOT / "requirements-dev.lock").read_text(encoding="utf-8").split())
+    mutation = set((ROOT / "requirements-mutation.lock").read_text(encoding="utf-8").split())
+    pins = {word for word in dev if re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]*==", word)}
+    assert pins - mutation == set()

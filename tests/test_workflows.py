@@ -47,6 +47,16 @@ def test_test_workflow_runs_the_readme_setup_and_test_commands_and_the_checks_of
     assert SETUP_COMMAND in readme and TEST_COMMAND in readme
 
 
+def test_the_mutation_workflow_installs_mutmut_before_the_pass_runs_it():
+    """The pass runs `.venv/bin/mutmut` (scripts/mutation-pass.sh), which no dev requirement installs."""
+    lines = run_lines(workflow("mutation.yml")["jobs"]["sample"])
+    install = ".venv/bin/pip install -q -r requirements-mutation.lock"
+    (first_pass,) = [index for index, line in enumerate(lines) if line.startswith("scripts/mutation-pass.sh")]
+    assert lines.index(SETUP_COMMAND) < lines.index(install) < first_pass
+    assert ".venv/bin/mutmut run" in (ROOT / "scripts" / "mutation-pass.sh").read_text(encoding="utf-8")
+    assert re.search(r"^mutmut==", (ROOT / "requirements-mutation.lock").read_text(encoding="utf-8"), re.MULTILINE)
+
+
 NOT_DEPLOYED_FILE = ROOT / ".github" / "stacks-not-deployed.txt"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from offline.manifests import Manifests, render_manifests
-from tests.conftest import SECRETS
+from tests.conftest import SECRETS, fetched_chart
 from tests.runtime.proxy import ProxyProcess, pod_spec_inputs
 from tests.runtime.servers import FakeProvider, OtlpReceiver, RedisServer, TlsFiles
 from tests.runtime.tools import check_runtime_venv, redis_server_binary
@@ -70,6 +70,7 @@ def _render(stack: str, overrides: dict[str, Any] | None = None, secrets: dict[s
 def fleet() -> Iterator[Fleet]:
     check_runtime_venv()
     redis_server_binary()
+    fetched_chart()
     workdir = Path(tempfile.mkdtemp(prefix="litellm-runtime-"))
     provider = FakeProvider().start()
     otlp = OtlpReceiver().start()

@@ -26,7 +26,7 @@ def redis_server_binary() -> str:
     found = shutil.which("redis-server")
     if found is None:
         raise MissingTool(
-            "redis-server is not installed: run scripts/setup.sh (as root it runs"
+            "redis-server is not installed: run `bash scripts/setup.sh` (as root it runs"
             " `apt-get install -y redis-server`; otherwise `sudo apt-get install -y redis-server`)"
         )
     return found
@@ -36,7 +36,7 @@ def check_runtime_venv() -> None:
     """Fail with the set-up command unless `.venv-runtime` holds LiteLLM at the proven version."""
     if not RUNTIME_PYTHON.exists():
         raise MissingTool(
-            f"{RUNTIME_VENV} is missing: run scripts/setup.sh (it installs {RUNTIME_LOCK.name}"
+            f"{RUNTIME_VENV} is missing: run `bash scripts/setup.sh` (it installs {RUNTIME_LOCK.name}"
             " into .venv-runtime with uv)"
         )
     probe = subprocess.run(
@@ -48,7 +48,7 @@ def check_runtime_venv() -> None:
     if probe.returncode != 0 or probe.stdout.strip() != LITELLM_VERSION:
         raise MissingTool(
             f"{RUNTIME_VENV} does not hold litellm {LITELLM_VERSION} ({probe.stdout.strip() or probe.stderr[-300:]}):"
-            " run scripts/setup.sh"
+            " run `bash scripts/setup.sh`"
         )
 
 
