@@ -22,10 +22,26 @@ DATABASE_PASSWORD = "p@ss:w/rd?#%&=+ 1"
 MASTER_KEY = "sk-master-FAKE-1234567890"
 REDIS_PASSWORD = "redis-FAKE-pa55word"
 
-SECRETS = {
-    "litellm:providerKeys": {"OPENAI_API_KEY": OPENAI_KEY, "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
-    "litellm:databasePassword": DATABASE_PASSWORD,
+
+def _provider_key_names() -> list[str]:
+    """Every provider key env name a committed stack's models read from `litellm:providerKeys`: a stack that adds
+    a model of another provider gets a fake key for it here, with no test to edit."""
+    names: set[str] = set()
+    for config in committed_stack_configs().values():
+        models = config.get("litellm:models") or []
+        existing = config.get("litellm:existingSecrets") or {}
+        held = {key for secret in existing.get("providerKeys") or [] for key in secret.get("keys") or []}
+        names.update(m["apiKeyEnv"] for m in models if isinstance(m, dict) and m.get("apiKeyEnv") not in (None, *held))
+    return sorted(names)
+
+
+PROVIDER_KEYS = {
+    **{name: f"sk-{name.lower().replace('_', '-')}-FAKE-0123456789" for name in _provider_key_names()},
+    "OPENAI_API_KEY": OPENAI_KEY,
+    "ANTHROPIC_API_KEY": ANTHROPIC_KEY,
 }
+"""A fake key for every provider the stacks name (OpenAI's and Anthropic's are known by name to many tests)."""
+SECRETS = {"litellm:providerKeys": PROVIDER_KEYS, "litellm:databasePassword": DATABASE_PASSWORD}
 
 STACKS = committed_stacks()
 """Every committed `Pulumi.<stack>.yaml`: a new environment's file is tested like the others."""

@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import yaml
@@ -13,6 +14,14 @@ from components.stacks import PROGRAM_DIR
 
 DOCS = PROGRAM_DIR / "docs"
 STACK_TESTS = ["tests/test_workflows.py", "tests/test_promotion.py", "tests/test_urns.py", "tests/test_versions.py"]
+MODEL_TESTS = [
+    "tests/test_program.py",
+    "tests/test_secrets.py",
+    "tests/test_urns.py",
+    "tests/test_chart.py",
+    "-k",
+    "staging",
+]
 
 
 def scratch_copy(tmp_path: Path) -> Path:
@@ -35,7 +44,7 @@ def scratch_copy(tmp_path: Path) -> Path:
 
 def doc_yaml_blocks(page: str) -> list[str]:
     text = (DOCS / page).read_text(encoding="utf-8")
-    return [re.sub(r"^  ", "", block, flags=re.M) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+    return [textwrap.dedent(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
@@ -76,3 +85,19 @@ def test_adding_an_environment_as_docs_environments_md_says_keeps_the_tests_gree
     tests = run(root, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *STACK_TESTS)
     assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]
     assert "qa" in (root / "tests/urns/qa.txt").read_text(encoding="utf-8")
+
+
+def test_adding_a_model_of_another_provider_as_docs_models_md_says_keeps_the_tests_green(tmp_path):
+    """The tests give every provider key a stack names a fake value (tests/conftest.py); the runtime tier's fake
+    provider answers any provider (tests/runtime/test_any_provider.py)."""
+    root = scratch_copy(tmp_path)
+    stack_file = root / "Pulumi.staging.yaml"
+    (snippet,) = [block for block in doc_yaml_blocks("models.md") if "mistral/" in block]
+    text = stack_file.read_text(encoding="utf-8")
+    assert "  litellm:models:\n" in text
+    added = "".join(f"    {line}\n" for line in snippet.strip().splitlines())
+    stack_file.write_text(text.replace("  litellm:models:\n", f"  litellm:models:\n{added}"), encoding="utf-8")
+    models = yaml.safe_load(stack_file.read_text(encoding="utf-8"))["config"]["litellm:models"]
+    assert any(model["apiKeyEnv"] == "MISTRAL_API_KEY" for model in models)
+    tests = run(root, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider", *MODEL_TESTS)
+    assert tests.returncode == 0, tests.stdout[-4000:] + tests.stderr[-2000:]

@@ -8,10 +8,9 @@ from pulumi.runtime.rpc import is_rpc_secret
 
 from offline.harness import map_tree, unwrap_secrets
 from tests.conftest import (
-    ANTHROPIC_KEY,
     DATABASE_PASSWORD,
     MASTER_KEY,
-    OPENAI_KEY,
+    PROVIDER_KEYS,
     REDIS_PASSWORD,
     STACKS,
     committed_settings,
@@ -41,7 +40,7 @@ def _values(run):
 def _secret_values(run) -> set[str]:
     """Every value stored in a Secret (generated ones included), plus the raw config secrets."""
     values = {value for data in secret_data(run).values() for value in data.values() if len(value) >= 8}
-    return values | {OPENAI_KEY, ANTHROPIC_KEY, DATABASE_PASSWORD, MASTER_KEY, REDIS_PASSWORD}
+    return values | set(PROVIDER_KEYS.values()) | {DATABASE_PASSWORD, MASTER_KEY, REDIS_PASSWORD}
 
 
 def _strip_secret_wrapped(value):
@@ -159,10 +158,7 @@ def test_chart_never_generates_its_own_master_key():
 
 def test_provider_keys_live_in_one_secret_by_default():
     run = run_stack("prod")
-    assert secret_data(run)["litellm-provider-keys"] == {
-        "OPENAI_API_KEY": OPENAI_KEY,
-        "ANTHROPIC_API_KEY": ANTHROPIC_KEY,
-    }
+    assert secret_data(run)["litellm-provider-keys"] == PROVIDER_KEYS
     assert "litellm-provider-keys" in _values(run)["environmentSecrets"]
 
 

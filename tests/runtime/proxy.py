@@ -38,6 +38,8 @@ from tests.runtime.tools import RUNTIME_VENV, runtime_site_packages
 CONFIG_PATH = "/etc/litellm/config.yaml"
 """Where the chart mounts the proxy config (`templates/deployment.yaml`: `args: --config ...`)."""
 HELD = 0
+NO_INTERNET = f"http://{LOOPBACK}:9"
+"""A proxy address nothing listens on (the discard port): a request that would leave the machine fails at once."""
 """`Response.status` of a request the proxy had not answered when the client gave up."""
 DATABASE_ENV = ("DATABASE_URL", "DATABASE_USERNAME", "DATABASE_PASSWORD", "DATABASE_HOST", "DATABASE_NAME")
 
@@ -121,7 +123,7 @@ class ProxyProcess:
         if self.inputs.args != ["--config", CONFIG_PATH]:
             raise AssertionError(f"the Deployment starts the proxy with {self.inputs.args}, not --config {CONFIG_PATH}")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.config = remap_config(self.inputs.config, self.redis)
+        self.config = remap_config(self.inputs.config, self.redis, self.provider)
         (self.workdir / "config.yaml").write_text(yaml.safe_dump(self.config), encoding="utf-8")
         mounts = {}
         for index, (mount_path, contents) in enumerate(sorted(self.inputs.files.items())):
@@ -141,8 +143,12 @@ class ProxyProcess:
             env["OTEL_ENDPOINT"] = f"http://{LOOPBACK}:{self.otlp.port}{path}"
         env.update(
             LITELLM_LOCAL_MODEL_COST_MAP="True",
-            OPENAI_BASE_URL=f"{self.provider.base_url}/v1",
-            ANTHROPIC_API_BASE=self.provider.base_url,
+            # Every model already calls the fake provider (remap_config); anything else that would leave the
+            # machine goes to a closed loopback port instead, so no test reaches the internet.
+            HTTP_PROXY=NO_INTERNET,
+            HTTPS_PROXY=NO_INTERNET,
+            ALL_PROXY=NO_INTERNET,
+            NO_PROXY=f"{LOOPBACK},localhost",
             HOME=str(self.workdir),
             PATH=f"{RUNTIME_VENV / 'bin'}:/usr/bin:/bin",
         )
@@ -244,9 +250,15 @@ class Response:
         return json.loads(self.text)
 
 
-def remap_config(config: dict[str, Any], redis: RedisServer) -> dict[str, Any]:
-    """`config.yaml` with the Redis of the cache and the router pointed at `redis` on loopback."""
+def remap_config(config: dict[str, Any], redis: RedisServer, provider: FakeProvider) -> dict[str, Any]:
+    """`config.yaml` with the Redis of the cache and the router pointed at `redis` on loopback, and every model,
+    of any provider, at the fake provider: Anthropic's Messages API at its root, the OpenAI-compatible API that
+    most providers speak (and the fake answers) under /v1."""
     remapped = copy.deepcopy(config)
+    for entry in remapped.get("model_list") or []:
+        params = entry["litellm_params"]
+        provider_name = str(params["model"]).partition("/")[0]
+        params["api_base"] = provider.base_url if provider_name == "anthropic" else f"{provider.base_url}/v1"
     litellm_settings = remapped.get("litellm_settings") or {}
     cache_params = litellm_settings.get("cache_params")
     if cache_params is not None:

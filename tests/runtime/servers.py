@@ -182,7 +182,8 @@ class ProviderCall:
 
 @dataclass
 class FakeProvider:
-    """OpenAI `/v1/chat/completions` and Anthropic `/v1/messages` on one loopback port.
+    """Anthropic `/v1/messages`, and the OpenAI chat completions API (which most providers speak) on any other
+    path, on one loopback port.
 
     `fail(model, status, times)` answers the next `times` calls for `model` with that status,
     `stall(model, seconds)` makes every call for `model` wait before answering (until `reset`)."""
@@ -275,6 +276,9 @@ def _openai_reply(body: dict[str, Any]) -> dict[str, Any]:
         "model": body.get("model", ""),
         "choices": [{"index": 0, "message": {"role": "assistant", "content": "pong"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+        # As OpenAI and the providers that copy its API answer (Groq's transformation reads it).
+        "service_tier": "default",
+        "system_fingerprint": "fp_fake",
     }
 
 
