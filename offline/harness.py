@@ -318,8 +318,17 @@ def map_tree(value: Any, convert: Callable[[Any], Any]) -> Any:
 
 
 def _with_placeholder(value: Any, placeholder: str) -> Any:
-    """A stack file value with each `secure:` ciphertext (only the Pulumi CLI decrypts it) replaced."""
-    return map_tree(value, lambda item: placeholder if isinstance(item, dict) and set(item) == {"secure"} else item)
+    """A stack file value with each `secure:` ciphertext (only the Pulumi CLI decrypts it) replaced by the
+    placeholder and a digest of the ciphertext: a rotation (`pulumi config set --secret` again) changes it, so the
+    Secret's fingerprint in a review render changes too."""
+
+    def replace(item: Any) -> Any:
+        if isinstance(item, dict) and set(item) == {"secure"}:
+            digest = hashlib.sha256(str(item["secure"]).encode()).hexdigest()[:12]
+            return f"{placeholder}-{digest}"
+        return item
+
+    return map_tree(value, replace)
 
 
 def unwrap_secret(value: Any) -> Any:

@@ -83,6 +83,22 @@ class Rendering:
             VALUES_FILE: self.values,
         }
 
+    def _review_files(self) -> dict[str, dict[str, Any]]:
+        """The files as a reviewer reads them: each piece once. The chart values are `values.yaml` (the Application
+        and the Helm release point there), and LiteLLM's config.yaml is the ConfigMap's (values.yaml points there)."""
+        files = self.files()
+        config_map = next(
+            (r.file for r in self.chart if r.document.get("kind") == "ConfigMap" and "config.yaml" in _data(r)), None
+        )
+        for name, document in files.items():
+            if name == VALUES_FILE and config_map is not None and "proxy_config" in document:
+                files[name] = {**document, "proxy_config": f"<rendered as config.yaml in {config_map}>"}
+            elif document.get("kind") == "Application":
+                files[name] = _with_path(document, ("spec", "source", "helm", "valuesObject"), f"<{VALUES_FILE}>")
+            elif name == RELEASE_FILE and "values" in document:
+                files[name] = {**document, "values": f"<{VALUES_FILE}>"}
+        return files
+
     def texts(self) -> dict[str, str]:
         """File name -> the exact text written."""
         fingerprints = {
@@ -92,7 +108,7 @@ class Rendering:
         }
         texts = {
             name: (f"# data fingerprint: {fingerprints[name]}\n" if name in fingerprints else "") + to_yaml(document)
-            for name, document in self.files().items()
+            for name, document in self._review_files().items()
         }
         texts[SUMMARY_FILE] = summary(self.manifests.objects)
         return texts
@@ -138,6 +154,21 @@ def summary(objects: list[Manifest]) -> str:
         ),
     ]
     return "\n".join(lines) + "\n"
+
+
+def _data(resource: RenderedResource) -> dict[str, Any]:
+    data = resource.document.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _with_path(document: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of `document` with the value at `path` replaced, where the path exists."""
+    head, *rest = path
+    if head not in document:
+        return document
+    inner = document[head]
+    replaced = _with_path(inner, tuple(rest), value) if rest and isinstance(inner, dict) else value
+    return {**document, head: replaced}
 
 
 def _fingerprint(secret: dict[str, Any]) -> str:
@@ -196,8 +227,23 @@ def _is_render_file(path: Path) -> bool:
     return path.is_file() and (path.suffix == ".yaml" or path.name == SUMMARY_FILE)
 
 
+class _ReviewDumper(yaml.SafeDumper):
+    """Multi-line strings (LiteLLM's config.yaml in the ConfigMap) as literal blocks: a diff shows the lines that
+    changed, not one escaped line of a thousand characters."""
+
+
+_ReviewDumper.add_representer(
+    str,
+    lambda dumper, text: dumper.represent_scalar(
+        "tag:yaml.org,2002:str", text, style="|" if "\n" in text.rstrip("\n") else None
+    ),
+)
+
+
 def to_yaml(document: Any) -> str:
-    return yaml.safe_dump(document, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096)
+    return yaml.dump(
+        document, Dumper=_ReviewDumper, sort_keys=True, default_flow_style=False, allow_unicode=True, width=4096
+    )
 
 
 def _rendered_resources(manifests: Manifests) -> Iterator[RenderedResource]:
@@ -299,7 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rendered {args.stack}: {len(written)} files in {out}", file=report)
     print(rendering.texts()[SUMMARY_FILE], end="", file=report)
     if diff is not None:
-        print(diff, end="")
+        print(diff or f"no differences from the render at {args.diff}\n", end="")
     return 0
 
 

@@ -195,9 +195,21 @@ def test_numbers_are_written_as_integers(rendered):
 
 
 @pytest.mark.parametrize("stack", ARGOCD_STACKS)
-def test_values_file_holds_the_application_values(rendered, stack):
+def test_each_piece_is_written_once_the_values_in_values_yaml_the_proxy_config_in_the_config_map(rendered, stack):
+    """A reviewer sees a change once: the Application points at values.yaml, which points at the ConfigMap for
+    LiteLLM's config.yaml; together they are exactly the values the program registered."""
     files = documents(rendered[stack])
-    assert files[VALUES_FILE] == files["application-argocd-litellm.yaml"]["spec"]["source"]["helm"]["valuesObject"]
+    registered = render(stack).values
+    assert files["application-argocd-litellm.yaml"]["spec"]["source"]["helm"]["valuesObject"] == "<values.yaml>"
+    config_map = "configmap-litellm-litellm-config.yaml"
+    assert files[VALUES_FILE] == {**registered, "proxy_config": f"<rendered as config.yaml in {config_map}>"}
+    assert yaml.safe_load(files[config_map]["data"]["config.yaml"]) == registered["proxy_config"]
+
+
+def test_the_proxy_config_is_written_as_yaml_lines_not_one_escaped_string(rendered):
+    text = (rendered["prod"] / "configmap-litellm-litellm-config.yaml").read_text(encoding="utf-8")
+    assert "  config.yaml: |" in text and "\\n" not in text
+    assert "    model_list:\n" in text
 
 
 def test_helm_stack_renders_its_release_and_values_from_any_working_directory(tmp_path, monkeypatch):
@@ -316,9 +328,10 @@ def _git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
 
-def test_diff_against_the_previous_commit_shows_the_deployments_replicas(tmp_path):
-    """A repository holding this working tree, then a commit that only changes prod's replicas."""
-    repo = tmp_path / "repo"
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    """A repository holding this working tree as its one commit, with the fetched charts."""
+    repo = tmp_path_factory.mktemp("render-diff") / "repo"
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
         cwd=PROGRAM_DIR,
@@ -334,23 +347,86 @@ def test_diff_against_the_previous_commit_shows_the_deployments_replicas(tmp_pat
     _git(repo, "add", "--all")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "base")
     (repo / "vendor").symlink_to(PROGRAM_DIR / "vendor", target_is_directory=True)
-    stack_file = repo / "Pulumi.prod.yaml"
-    stack_file.write_text(stack_file.read_text().replace("litellm:replicas: 3", "litellm:replicas: 4"))
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-am", "prod: 4 replicas")
+    return repo
 
-    result = subprocess.run(
-        [sys.executable, "-m", "offline.render", "prod", "--out", str(tmp_path / "out"), "--diff", "HEAD~1"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        check=False,
+
+def _commit(repo: Path, edits: dict[str, tuple[str, str]]) -> None:
+    for name, (old, new) in edits.items():
+        path = repo / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {name}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    _git(
+        repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "--allow-empty", "-am", "edit"
     )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("--- HEAD~1/")
-    deployment = result.stdout[result.stdout.index("--- HEAD~1/deployment-litellm-litellm.yaml") :].split("\n--- ")[0]
+
+
+def _diff_after(
+    repo: Path, edits: dict[str, tuple[str, str]], tmp_path: Path, before: dict[str, tuple[str, str]] | None = None
+) -> str:
+    """The review diff of prod from a commit (the base, or `before` made on it) to one making `edits`
+    (file -> (old, new) text); the repository is back at its base afterwards."""
+    base = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True)
+    try:
+        if before:
+            _commit(repo, before)
+        _commit(repo, edits)
+        result = subprocess.run(
+            [sys.executable, "-m", "offline.render", "prod", "--out", str(tmp_path / "out"), "--diff", "HEAD~1"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True, check=True)
+        assert len(worktrees.stdout.splitlines()) == 1, "the temporary worktree is removed"
+        return result.stdout
+    finally:
+        _git(repo, "reset", "--quiet", "--hard", base.stdout.strip())
+
+
+def _changed_files(diff: str) -> list[str]:
+    return sorted(line.removeprefix("+++ working tree/") for line in diff.splitlines() if line.startswith("+++ "))
+
+
+def test_diff_against_the_previous_commit_shows_the_deployments_replicas(repo, tmp_path):
+    diff = _diff_after(repo, {"Pulumi.prod.yaml": ("litellm:replicas: 3", "litellm:replicas: 4")}, tmp_path)
+    assert diff.startswith("--- HEAD~1/")
+    deployment = diff[diff.index("--- HEAD~1/deployment-litellm-litellm.yaml") :].split("\n--- ")[0]
     assert "\n-  replicas: 3\n" in deployment and "\n+  replicas: 4\n" in deployment
-    worktrees = subprocess.run(["git", "worktree", "list"], cwd=repo, capture_output=True, text=True, check=True)
-    assert len(worktrees.stdout.splitlines()) == 1, "the temporary worktree is removed"
+
+
+def test_a_new_model_shows_once_as_lines_of_the_proxy_config(repo, tmp_path):
+    model = "    - name: gpt-4o-mini\n      model: openai/gpt-4o-mini\n      apiKeyEnv: OPENAI_API_KEY\n"
+    diff = _diff_after(repo, {"Pulumi.prod.yaml": ("  litellm:models:\n", f"  litellm:models:\n{model}")}, tmp_path)
+    added = [line for line in diff.splitlines() if line.startswith("+") and "gpt-4o-mini" in line]
+    assert added == ["+        model: openai/gpt-4o-mini", "+      model_name: gpt-4o-mini"], diff
+    # The chart's checksum of the config rolls the pods and re-runs the migration hook: one line each.
+    assert _changed_files(diff) == [
+        "configmap-litellm-litellm-config.yaml",
+        "deployment-litellm-litellm.yaml",
+        "job-litellm-litellm-migrations.yaml",
+    ]
+
+
+def test_a_rotation_shows_as_a_new_fingerprint_of_its_secret(repo, tmp_path):
+    """Committed stack files hold secrets as `secure:` ciphertext; setting one again changes the ciphertext, the
+    render's placeholder for it, and so the Secret's fingerprint (and the pods' secrets revision)."""
+    encrypted = "config:\n  litellm:databasePassword:\n    secure: AAEAAQAAcipher-one\n"
+    diff = _diff_after(
+        repo,
+        {"Pulumi.prod.yaml": ("cipher-one", "cipher-two")},
+        tmp_path,
+        before={"Pulumi.prod.yaml": ("config:\n", encrypted)},
+    )
+    secret = diff[diff.index("--- HEAD~1/secret-litellm-postgres.yaml") :].split("\n--- ")[0]
+    assert "-# data fingerprint: sha256:" in secret and "+# data fingerprint: sha256:" in secret
+    assert "PLACEHOLDER" not in diff and "cipher" not in diff
+
+
+def test_no_change_says_there_are_no_differences(repo, tmp_path):
+    assert _diff_after(repo, {}, tmp_path) == "no differences from the render at HEAD~1\n"
 
 
 def test_diff_names_an_unknown_revision(capsys, tmp_path):
