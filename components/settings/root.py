@@ -125,6 +125,13 @@ class Settings(Model):
     )
 
     _stack: str | None = PrivateAttr(None)
+
+    # Before the rules, which read the stack's name (pydantic runs after-validators in definition order).
+    @model_validator(mode="after")
+    def _remember_stack(self, info: ValidationInfo) -> "Settings":
+        self._stack = (info.context or {}).get("stack")
+        return self
+
     _rules = checked_by(stack_rules)
 
     @model_validator(mode="before")
@@ -150,10 +157,10 @@ class Settings(Model):
             return None
         return {"ingress": "ingress-nginx", "gateway": "envoy-gateway"}[self.entrance.type]
 
-    @model_validator(mode="after")
-    def _remember_stack(self, info: ValidationInfo) -> "Settings":
-        self._stack = (info.context or {}).get("stack")
-        return self
+    @property
+    def stack(self) -> str | None:
+        """The stack these settings are for, when the loader named it."""
+        return self._stack
 
     @property
     def cache_namespace(self) -> str:

@@ -60,6 +60,12 @@ class ImageSettings(Model):
         " default is the build of the LiteLLM release whose chart is pinned; also `<tag>@sha256:<digest>`.",
     )
     pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field("IfNotPresent", description="Image pull policy.")
+    allow_moving_tag: bool = Field(
+        False,
+        description="Accept a moving tag (`main-stable`, `latest`: no version, no digest) on a production stack"
+        " (a name with `prod`, `production` or `prd`), which is refused otherwise: its pods run whatever release"
+        " the tag points at when each starts, never the one the tests here verified.",
+    )
 
     _rules = checked_by(rules.image_reference)
 

@@ -11,10 +11,12 @@ from components.kube_types import CrossFieldErrors
 from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
+    PRODUCTION_STACK,
     RESERVED_ENV_NAMES,
     SECRET_COMMANDS,
     SYSTEM_NAMESPACES,
 )
+from components.versions import IMAGE_TAG
 
 if TYPE_CHECKING:
     from components.settings.root import Settings
@@ -94,12 +96,30 @@ def stack_rules(settings: "Settings") -> None:
             )
         )
     problems.extend(_worker_problems(settings))
+    problems.extend(_moving_tag_problems(settings))
     problems.extend(_namespace_problems(settings))
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
     problems.extend(_entrance_problems(settings))
     if problems:
         raise CrossFieldErrors(problems)
+
+
+def _moving_tag_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """A production stack runs the release the tiers verified, unless the operator says otherwise."""
+    image = settings.image
+    if image.allow_moving_tag and not image.is_moving_tag:
+        return [("image.allowMovingTag", f"is true but image.tag {image.tag!r} is pinned: remove it")]
+    if not image.is_moving_tag or image.allow_moving_tag or not PRODUCTION_STACK.search(settings.stack or ""):
+        return []
+    return [
+        (
+            "image.tag",
+            f"{image.tag!r} is a moving tag on production stack {settings.stack!r}: each pod runs the release the"
+            f" tag points at when it starts, which no test here has seen. Pin the verified release ({IMAGE_TAG!r},"
+            " or <tag>@sha256:<digest>), or accept the risk with litellm:image.allowMovingTag: true",
+        )
+    ]
 
 
 def _worker_problems(settings: "Settings") -> list[tuple[str, str]]:
