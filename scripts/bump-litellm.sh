@@ -94,10 +94,12 @@ versions.write_text(text, encoding="utf-8")
 for stack in sorted(Path(".").glob("Pulumi.*.yaml")):
     before = stack.read_text(encoding="utf-8")
     after = re.sub(rf"^(\s*ref:\s*){re.escape(old_ref)}\s*$", rf"\g<1>{ref}", before, flags=re.M)
-    after, digests = re.subn(rf"^(\s*tag:\s*){re.escape(old_tag)}(@sha256:[0-9a-f]{{64}})?\s*$", rf"\g<1>{tag}", after, flags=re.M)
+    pinned = rf"^(\s*tag:\s*){re.escape(old_tag)}(@sha256:[0-9a-f]{{64}})?\s*$"
+    digests = [match for match in re.finditer(pinned, after, flags=re.M) if match.group(2)]
+    after = re.sub(pinned, rf"\g<1>{tag}", after, flags=re.M)
     if after != before:
         stack.write_text(after, encoding="utf-8")
-        print(f"  {stack}: chart ref and image tag moved" + (" (digest dropped: resolve it again)" if digests else ""))
+        print(f"  {stack}: chart ref or image tag moved" + (" (digest dropped: resolve it again)" if digests else ""))
 fetch = Path("scripts/fetch-chart.sh")
 fetch.write_text(re.sub(r'^ref="\$\{1:-.*\}"$', f'ref="${{1:-{ref}}}"', fetch.read_text(encoding="utf-8"), flags=re.M))
 runtime = Path("requirements-runtime.in")
@@ -105,14 +107,26 @@ runtime.write_text(re.sub(r"^litellm\[proxy\]==\S+$", f"litellm[proxy]=={version
 EOF
 
 if [[ -z "$exclude_newer" ]]; then
+  # PyPI's simple index as JSON (PEP 691) carries each file's upload time (PEP 700).
   exclude_newer="$($python - "$version" <<'EOF'
 import datetime
 import json
 import sys
 import urllib.request
 
-with urllib.request.urlopen(f"https://pypi.org/pypi/litellm/{sys.argv[1]}/json", timeout=30) as answer:
-    uploads = [file["upload_time_iso_8601"] for file in json.load(answer)["urls"]]
+version = sys.argv[1]
+index = urllib.request.Request(
+    "https://pypi.org/simple/litellm/", headers={"Accept": "application/vnd.pypi.simple.v1+json"}
+)
+with urllib.request.urlopen(index, timeout=60) as answer:
+    files = json.load(answer)["files"]
+uploads = [
+    file["upload-time"]
+    for file in files
+    if file["filename"].startswith(f"litellm-{version}-") or file["filename"] == f"litellm-{version}.tar.gz"
+]
+if not uploads:
+    sys.exit(f"bump-litellm: litellm {version} is not on PyPI")
 day = datetime.datetime.fromisoformat(max(uploads).replace("Z", "+00:00")).date()
 print(day + datetime.timedelta(days=1))
 EOF
