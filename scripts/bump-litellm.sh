@@ -13,7 +13,8 @@
 # What moves: components/versions.py, the stack files' chart ref and versioned image tags (a digest is
 # dropped: resolve it again), scripts/fetch-chart.sh's default, scripts/chart-sums/<ref>.sha256 (new),
 # vendor/charts/litellm-helm/<ref>, requirements-runtime.in/.lock, .venv-runtime and
-# components/data/litellm.json. It replaces .venv-runtime (a link there is removed, not its target) and
+# components/data/litellm.json; components/data/schema-compatibility.json gains the pair's verdict (whether
+# the old release's schema survives the new migrations: a fact that holds on every branch, for canaries). It replaces .venv-runtime (a link there is removed, not its target) and
 # writes vendor/, which must not be a link into another checkout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -150,7 +151,8 @@ nice "$python" -m pytest -q -p no:cacheprovider > "$work/tests.log" 2>&1 || stat
 
 mkdir -p "$(dirname "$report")"
 {
-  $python -m scripts.upgrade_report report "$work/old.json" "$work/new.json" --tiers "$work/tiers.txt"
+  $python -m scripts.upgrade_report report "$work/old.json" "$work/new.json" --tiers "$work/tiers.txt" \
+    --record components/data/schema-compatibility.json
   echo "## Still naming $old_version (review by hand: docs, comments, hand-copied lists)"
   echo
   git grep -n -F "$old_version" -- ':!*.lock' ':!scripts/chart-sums/*' ':!components/data/*' | sed 's/^/- /' || echo "- none"

@@ -166,7 +166,8 @@ def schema_compatibility(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         server.stop()
 
 
-def report(old: dict[str, Any], new: dict[str, Any], tiers: str = "") -> str:
+def report(old: dict[str, Any], new: dict[str, Any], tiers: str = "", problems: list[str] | None = None) -> str:
+    """The Markdown report; `problems` is `schema_compatibility(old, new)` when the caller has it."""
     sections = [f"# LiteLLM {old['litellm']} -> {new['litellm']}: what the bump changes", ""]
     sections += ["## Config keys the stacks set whose handling changed in LiteLLM's source", ""]
     sections += key_changes(old, new) or ["- none: every key the stacks set is named by the same source lines"]
@@ -184,7 +185,7 @@ def report(old: dict[str, Any], new: dict[str, Any], tiers: str = "") -> str:
     )
     sections += ["edited after release (Prisma refuses a changed applied migration: checksum):", _bullets(changed), ""]
     sections += ["## The old release on the new schema (a canary's migrations run first)", ""]
-    problems = schema_compatibility(old, new)
+    problems = schema_compatibility(old, new) if problems is None else problems
     sections += (
         [f"- **{problem}**" for problem in problems]
         if problems
@@ -211,6 +212,14 @@ def report(old: dict[str, Any], new: dict[str, Any], tiers: str = "") -> str:
     return "\n".join(sections)
 
 
+def record(path: Path, old: str, new: str, problems: list[str]) -> None:
+    """Add `old -> new` to the schema-compatibility file (components/data/schema-compatibility.json)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["pairs"][f"{old} -> {new}"] = {"compatible": not problems, "problems": problems}
+    data["pairs"] = dict(sorted(data["pairs"].items()))
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.upgrade_report", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -221,13 +230,19 @@ def main(argv: list[str] | None = None) -> int:
     compare.add_argument("old", type=Path)
     compare.add_argument("new", type=Path)
     compare.add_argument("--tiers", type=Path, help="a file with the test summary to include")
+    compare.add_argument(
+        "--record", type=Path, help="the schema-compatibility file to add this pair's verdict to (for a canary)"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "snapshot":
             print(json.dumps(snapshot(args.site_packages, args.chart), indent=1))
         else:
             old, new = (json.loads(path.read_text(encoding="utf-8")) for path in (args.old, args.new))
-            print(report(old, new, args.tiers.read_text(encoding="utf-8") if args.tiers else ""))
+            problems = schema_compatibility(old, new)
+            print(report(old, new, args.tiers.read_text(encoding="utf-8") if args.tiers else "", problems))
+            if args.record:
+                record(args.record, old["litellm"], new["litellm"], problems)
     except (OSError, subprocess.CalledProcessError, StopIteration, ValueError, KeyError) as exc:
         print(f"upgrade_report: {exc!r}", file=sys.stderr)
         return 1

@@ -10,6 +10,7 @@ import pytest
 from components.config import settings_from_config
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from components.stacks import committed_stack_configs, committed_stacks
+from components.versions import CHART_REF
 from offline.harness import Run, encode_config_value, run_program, stack_config, unwrap_secrets, write_chart_stub
 from offline.manifests import Manifests, apply_overrides, render_manifests
 
@@ -79,7 +80,7 @@ def dump(value: Any) -> str:
 @pytest.fixture
 def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in for `scripts/fetch-chart.sh` output, so Helm delivery finds its chart offline."""
-    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / "v1.76.1-stable"
+    folder = tmp_path / "vendor" / "charts" / "litellm-helm" / CHART_REF
     write_chart_stub(folder)
     monkeypatch.chdir(tmp_path)
     return folder
