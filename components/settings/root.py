@@ -12,6 +12,7 @@ from pydantic import Field, PrivateAttr, SecretStr, ValidationInfo, model_valida
 
 from components.kube_types import Count, DnsLabel, EnvName, HeaderName, HttpsUrl, Integer
 from components.settings.backends import DatabaseSettings, RedisSettings
+from components.settings.canary import CanarySettings
 from components.settings.common import Model, checked_by, default_cache_namespace
 from components.settings.edge import (
     ArgoCDSettings,
@@ -80,6 +81,7 @@ class Settings(Model):
     )
     service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
     tracing: TracingSettings = Field(TracingSettings(), description="OpenTelemetry tracing, off by default.")
+    canary: CanarySettings = Field(CanarySettings(), description="A canary release of a newer LiteLLM; off by default.")
     migration_check: MigrationCheckSettings = Field(
         MigrationCheckSettings(), description="The check that fails the migration Job when a migration failed."
     )

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from components.kube_types import CrossFieldErrors
+from components.litellm_release import SCHEMA_COMPATIBILITY
 from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
@@ -15,6 +16,7 @@ from components.settings.common import (
     RESERVED_ENV_NAMES,
     SECRET_COMMANDS,
     SYSTEM_NAMESPACES,
+    VERSIONED_TAG,
 )
 from components.versions import IMAGE_TAG
 
@@ -97,6 +99,7 @@ def stack_rules(settings: "Settings") -> None:
         )
     problems.extend(_worker_problems(settings))
     problems.extend(_moving_tag_problems(settings))
+    problems.extend(_canary_problems(settings))
     problems.extend(_namespace_problems(settings))
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
@@ -120,6 +123,46 @@ def _moving_tag_problems(settings: "Settings") -> list[tuple[str, str]]:
             " or <tag>@sha256:<digest>), or accept the risk with litellm:image.allowMovingTag: true",
         )
     ]
+
+
+def _canary_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """A canary needs a known stable release, a way in, and a schema the stable pods survive."""
+    canary = settings.canary
+    if not canary.enabled or canary.tag is None:
+        return []
+    if canary.weight > 0 and not settings.entrance.enabled:
+        return [
+            ("canary.weight", "needs litellm:entrance.enabled: the weights are on the program's Ingress or HTTPRoute")
+        ]
+    stable = VERSIONED_TAG.search(settings.image.tag.partition("@")[0])
+    if stable is None:
+        return [
+            ("canary.enabled", "needs a pinned litellm:image.tag: a canary compares the new release with a known one")
+        ]
+    new = VERSIONED_TAG.search(canary.tag.partition("@")[0])
+    assert new is not None, "validated by the canary's own rule"
+    if new.group(0) == stable.group(0):
+        return [("canary.tag", f"{canary.tag!r} is the stable release {stable.group(0)}: nothing to compare")]
+    pair = f"{stable.group(0)} -> {new.group(0)}"
+    record = SCHEMA_COMPATIBILITY.get(pair)
+    if record is None:
+        return [
+            (
+                "canary.tag",
+                f"no schema check for {pair}: the canary's migrations run while the stable pods serve. Run"
+                f" scripts/bump-litellm.sh {new.group(0)} --chart-ref <ref> on a branch; it records the check in"
+                " components/data/schema-compatibility.json",
+            )
+        ]
+    if not record["compatible"]:
+        return [
+            (
+                "canary.tag",
+                f"the stable release's schema does not survive {new.group(0)}'s migrations ({pair}:"
+                f" {'; '.join(record['problems'][:5])}): upgrade without a canary (docs/upgrades.md)",
+            )
+        ]
+    return []
 
 
 def _worker_problems(settings: "Settings") -> list[tuple[str, str]]:
