@@ -107,6 +107,7 @@ def ignored_key_warnings(settings: Settings) -> list[str]:
         "serviceMonitor", settings.service_monitor, settings.service_monitor.enabled, "serviceMonitor.enabled is false"
     )
     block("tracing", settings.tracing, settings.tracing.enabled, "tracing.enabled is false")
+    block("canary", settings.canary, settings.canary.enabled, "canary.enabled is false")
     budget = settings.pod_disruption_budget
     block("podDisruptionBudget", budget, budget.enabled, "podDisruptionBudget.enabled is false")
     if "argocd" in settings.model_fields_set and settings.delivery != "argocd":

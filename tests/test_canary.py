@@ -115,6 +115,14 @@ def test_the_alert_compares_the_canary_s_5xx_share_with_the_stable_one(compatibl
     assert 'ingress="litellm-public"' in alert["expr"] and alert["expr"].endswith(" + 0.02")
 
 
+def test_canary_keys_left_behind_after_a_rollback_are_named():
+    run = run_stack("prod", {"litellm:canary": {"enabled": False, "tag": "main-v1.80.0-stable", "weight": 0}})
+    assert run.error is None
+    assert any(
+        "litellm:canary.tag, litellm:canary.weight are set but not used while canary.enabled" in w for w in run.warnings
+    )
+
+
 def test_without_the_canary_nothing_changes():
     manifests = render_stack("prod")
     assert not any("canary" in o.name for o in manifests.objects)
