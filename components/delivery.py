@@ -22,7 +22,9 @@ FETCHED_FROM = ".fetched-from"
 HELM_TIMEOUT_SECONDS = 900
 
 
-def application_spec(settings: Settings, values: dict[str, Any], project: pulumi.Input[str]) -> dict[str, Any]:
+def application_spec(
+    settings: Settings, values: dict[str, Any], project: pulumi.Input[str], release: str = RELEASE_NAME
+) -> dict[str, Any]:
     """The Application's spec: the chart from git at the exact ref, with the values inline, in `project`."""
     argocd = settings.argocd
     return {
@@ -31,7 +33,7 @@ def application_spec(settings: Settings, values: dict[str, Any], project: pulumi
             "repoURL": settings.chart.repo_url,
             "path": settings.chart.path,
             "targetRevision": settings.chart.ref,
-            "helm": {"releaseName": RELEASE_NAME, "valuesObject": values},
+            "helm": {"releaseName": release, "valuesObject": values},
         },
         "destination": {"server": argocd.destination_server, "namespace": settings.namespace},
         "syncPolicy": {
@@ -106,7 +108,7 @@ def chart_source_problem(settings: Settings) -> str | None:
 
 
 class ArgoCDApplication(pulumi.ComponentResource):
-    """The ArgoCD Application `litellm`, the production delivery."""
+    """The ArgoCD Application `litellm` (or `release`: the canary's), the production delivery."""
 
     def __init__(
         self,
@@ -115,6 +117,7 @@ class ArgoCDApplication(pulumi.ComponentResource):
         values: dict[str, Any],
         depends_on: Sequence[pulumi.Resource],
         opts: pulumi.ResourceOptions | None = None,
+        release: str = RELEASE_NAME,
     ):
         super().__init__("litellm:index:ArgoCDApplication", name, None, opts)
         # Preflight: reading the CRD makes `pulumi preview` fail when ArgoCD is not installed, instead
@@ -129,7 +132,7 @@ class ArgoCDApplication(pulumi.ComponentResource):
             api_version=APPLICATION_API_VERSION,
             kind="Application",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=RELEASE_NAME,
+                name=release,
                 namespace=argocd.namespace,
                 annotations={"argocd.argoproj.io/sync-wave": str(argocd.sync_wave)},
                 # With the finalizer, deleting the Application deletes what it deployed; without
@@ -138,11 +141,11 @@ class ArgoCDApplication(pulumi.ComponentResource):
             ),
             # The spec waits for the CRD check: an old CRD stops the run before the Application is registered.
             spec=application_spec(
-                settings, values, crd.spec.apply(lambda spec: _checked_project(spec, argocd.project))
+                settings, values, crd.spec.apply(lambda spec: _checked_project(spec, argocd.project)), release
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[crd, *depends_on]),
         )
-        self.register_outputs({"name": RELEASE_NAME, "namespace": argocd.namespace})
+        self.register_outputs({"name": release, "namespace": argocd.namespace})
 
 
 class HelmRelease(pulumi.ComponentResource):
@@ -156,12 +159,13 @@ class HelmRelease(pulumi.ComponentResource):
         namespace: pulumi.Input[str],
         depends_on: Sequence[pulumi.Resource],
         opts: pulumi.ResourceOptions | None = None,
+        release: str = RELEASE_NAME,
     ):
         super().__init__("litellm:index:HelmRelease", name, None, opts)
         self.release = k8s.helm.v3.Release(
             name,
             k8s.helm.v3.ReleaseArgs(
-                name=RELEASE_NAME,
+                name=release,
                 chart=settings.chart.chart_folder,
                 namespace=namespace,
                 values=values,

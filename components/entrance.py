@@ -13,9 +13,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.canary_entrance import CANARY_INGRESS, canary_ingress_annotations
 from components.layout import PROGRAM_LABELS, entrance_object_name
 from components.routes import MatchKind, public_path_matches
-from components.settings import RELEASE_NAME, EntranceSide, Settings
+from components.settings import CANARY_RELEASE_NAME, RELEASE_NAME, EntranceSide, Settings
 
 GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
 CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
@@ -37,13 +38,13 @@ def path_matches(side: str) -> list[tuple[MatchKind, str]]:
     return public_path_matches() if side == "public" else [("Prefix", "/")]
 
 
-def ingress_spec(settings: Settings, side: str) -> networking.IngressSpecArgs:
+def ingress_spec(settings: Settings, side: str, service: str = RELEASE_NAME) -> networking.IngressSpecArgs:
     entrance = settings.entrance.sides()[side]
     assert entrance.tls is not None and entrance.class_name is not None, "validated by the settings"
     host = entrance_host(settings, side)
     backend = networking.IngressBackendArgs(
         service=networking.IngressServiceBackendArgs(
-            name=RELEASE_NAME, port=networking.ServiceBackendPortArgs(number=settings.service.port)
+            name=service, port=networking.ServiceBackendPortArgs(number=settings.service.port)
         )
     )
     paths = [
@@ -73,6 +74,12 @@ def http_route_spec(settings: Settings, side: str) -> dict[str, Any]:
         for kind, path in path_matches(side)
     ]
     backend = [{"kind": "Service", "name": RELEASE_NAME, "port": settings.service.port}]
+    canary = settings.canary
+    if side == "public" and canary.enabled:  # the canary's share (docs/upgrades.md)
+        backend = [
+            {**backend[0], "weight": 100 - canary.weight},
+            {**backend[0], "name": CANARY_RELEASE_NAME, "weight": canary.weight},
+        ]
     return {
         "parentRefs": [parent],
         "hostnames": [entrance_host(settings, side)],
@@ -117,6 +124,18 @@ class LiteLLMEntrance(pulumi.ComponentResource):
             if settings.entrance.type == "ingress":
                 spec = ingress_spec(settings, side)
                 networking.Ingress(f"{name}-{side}-ingress", metadata=metadata, spec=spec, opts=child)
+                if side == "public" and settings.canary.enabled:  # the canary's share (docs/upgrades.md)
+                    networking.Ingress(
+                        f"{name}-{side}-canary-ingress",
+                        metadata=meta.ObjectMetaArgs(
+                            name=CANARY_INGRESS,
+                            namespace=namespace,
+                            labels=dict(PROGRAM_LABELS),
+                            annotations=canary_ingress_annotations(settings),
+                        ),
+                        spec=ingress_spec(settings, side, service=CANARY_RELEASE_NAME),
+                        opts=child,
+                    )
             else:
                 k8s.apiextensions.CustomResource(
                     f"{name}-{side}-route",

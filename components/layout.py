@@ -4,7 +4,7 @@ and the labels the chart puts on the proxy and migration pods.
 
 from dataclasses import dataclass
 
-from components.settings import RELEASE_NAME, Settings
+from components.settings import CANARY_RELEASE_NAME, RELEASE_NAME, Settings
 
 MASTER_KEY_SECRET = "litellm-master-key"
 MASTER_KEY_KEY = "LITELLM_MASTER_KEY"
@@ -52,6 +52,16 @@ SELECTOR_LABELS = {
     "app.kubernetes.io/name": "litellm",
     "app.kubernetes.io/instance": RELEASE_NAME,
 }
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+
+
+def proxy_pod_labels(settings: Settings) -> tuple[dict[str, str], list[str]]:
+    """The labels every proxy and migration pod of the stack carries, and the instances (`In`) when a canary's
+    release (`litellm-canary`, the same chart) runs beside the stable one: its pods need the same flows."""
+    if not settings.canary.enabled:
+        return dict(SELECTOR_LABELS), []
+    labels = {key: value for key, value in SELECTOR_LABELS.items() if key != INSTANCE_LABEL}
+    return labels, [RELEASE_NAME, CANARY_RELEASE_NAME]
 
 
 @dataclass(frozen=True)

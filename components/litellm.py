@@ -7,14 +7,17 @@ import pulumi
 from components.access import LiteLLMAccess
 from components.admin_ui_off import LiteLLMAdminUIOff
 from components.availability import LiteLLMAvailability
+from components.canary import canary_values
+from components.canary_entrance import canary_alert
 from components.delivery import ArgoCDApplication, HelmRelease
 from components.entrance import LiteLLMEntrance
 from components.layout import program_secret_names, secret_layout, service_host
 from components.monitoring import LiteLLMMonitoring
 from components.namespace import LiteLLMNamespace
 from components.network import LiteLLMNetworkPolicies
+from components.prometheus_operator import prometheus_operator_object
 from components.secrets import LiteLLMSecrets
-from components.settings import Settings
+from components.settings import CANARY_RELEASE_NAME, Settings
 from components.values import build_chart_values
 
 
@@ -62,6 +65,32 @@ class LiteLLM(pulumi.ComponentResource):
             ArgoCDApplication(f"{name}-application", settings, values, depends_on=prerequisites, opts=child)
         else:
             HelmRelease(f"{name}-release", settings, values, namespace.name, depends_on=prerequisites, opts=child)
+        if settings.canary.enabled:  # a second release of a newer LiteLLM (components/canary.py)
+            canary = canary_values(settings, secrets_revision=secrets.revision, layout=layout)
+            if settings.delivery == "argocd":
+                ArgoCDApplication(
+                    f"{name}-canary-application", settings, canary, prerequisites, child, CANARY_RELEASE_NAME
+                )
+            else:
+                HelmRelease(
+                    f"{name}-canary-release",
+                    settings,
+                    canary,
+                    namespace.name,
+                    prerequisites,
+                    child,
+                    CANARY_RELEASE_NAME,
+                )
+            if settings.monitoring.alerts and settings.entrance.enabled and settings.entrance.type == "ingress":
+                prometheus_operator_object(
+                    f"{name}-canary-alerts",
+                    "PrometheusRule",
+                    namespace.name,
+                    settings.monitoring.rule_labels,
+                    {"groups": [{"name": "litellm-canary", "rules": [canary_alert(settings)]}]},
+                    child,
+                    CANARY_RELEASE_NAME,
+                )
 
         self.namespace = namespace.name
         self.service_host = service_host(settings)

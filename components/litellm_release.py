@@ -5,6 +5,10 @@ import json
 from pathlib import Path
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "litellm.json"
+SCHEMA_FILE = DATA_FILE.with_name("schema-compatibility.json")
+SCHEMA_COMPATIBILITY: dict[str, dict] = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))["pairs"]
+"""`"<old> -> <new>"` -> {compatible, problems}: whether the old release's schema survives the new release's
+migrations, found on a real PostgreSQL by scripts/upgrade_report.py (scripts/bump-litellm.sh records it)."""
 _DATA = json.loads(DATA_FILE.read_text(encoding="utf-8"))
 
 LITELLM_VERSION: str = _DATA["litellm"]

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.egress import Destination, destinations
-from components.layout import SELECTOR_LABELS, entrance_namespaces
+from components.layout import INSTANCE_LABEL, entrance_namespaces, proxy_pod_labels
 from components.settings import Settings
 
 # Never reachable through the "internet on 443" rule: private ranges, CGNAT, loopback and
@@ -33,8 +33,10 @@ def _tcp(port: int) -> net.NetworkPolicyPortArgs:
     return net.NetworkPolicyPortArgs(protocol="TCP", port=port)
 
 
-def _proxy_pods() -> meta.LabelSelectorArgs:
-    return meta.LabelSelectorArgs(match_labels=dict(SELECTOR_LABELS))
+def _proxy_pods(settings: Settings) -> meta.LabelSelectorArgs:
+    labels, instances = proxy_pod_labels(settings)
+    expressions = [meta.LabelSelectorRequirementArgs(key=INSTANCE_LABEL, operator="In", values=instances)]
+    return meta.LabelSelectorArgs(match_labels=labels, match_expressions=expressions if instances else None)
 
 
 def _internet_peers(settings: Settings) -> list[net.NetworkPolicyPeerArgs]:
@@ -153,14 +155,18 @@ class LiteLLMNetworkPolicies(pulumi.ComponentResource):
             self.policies.append(
                 policy(
                     policy_name,
-                    net.NetworkPolicySpecArgs(pod_selector=_proxy_pods(), policy_types=["Egress"], egress=egress),
+                    net.NetworkPolicySpecArgs(
+                        pod_selector=_proxy_pods(settings), policy_types=["Egress"], egress=egress
+                    ),
                 )
             )
         for policy_name, ingress in ingress_rules(settings).items():
             self.policies.append(
                 policy(
                     policy_name,
-                    net.NetworkPolicySpecArgs(pod_selector=_proxy_pods(), policy_types=["Ingress"], ingress=ingress),
+                    net.NetworkPolicySpecArgs(
+                        pod_selector=_proxy_pods(settings), policy_types=["Ingress"], ingress=ingress
+                    ),
                 )
             )
         self.register_outputs({"names": [p.metadata.name for p in self.policies]})

@@ -1,6 +1,5 @@
 """Legal but risky choices in a stack's settings: warnings for `pulumi preview`, each with why and what to do."""
 
-import re
 from pathlib import Path
 from typing import TypeVar
 
@@ -8,10 +7,10 @@ from pydantic import BaseModel, ValidationError
 
 from components.egress import destinations, service_port_assumptions
 from components.settings import DatabaseSettings, RedisSettings, Settings, default_cache_namespace
+from components.settings.common import PRODUCTION_STACK
 from components.stacks import PROGRAM_DIR, PROJECT, committed_stack_configs
 from components.versions import CHART_REF, IMAGE_TAG
 
-_PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")
 _M = TypeVar("_M", bound=BaseModel)
 
 
@@ -27,7 +26,7 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             " different LiteLLM versions, and a restart can upgrade the proxy unannounced, with no migration Job"
             f" run (the pods then apply the schema themselves). Pin a versioned tag such as {IMAGE_TAG!r}."
         )
-    if _PRODUCTION_STACK.search(stack) and settings.proxy_replicas < 2:
+    if PRODUCTION_STACK.search(stack) and settings.proxy_replicas < 2:
         warnings.append(
             f"stack {stack!r} looks like production but runs {settings.proxy_replicas} replica: any node drain or"
             " rollout is an outage. Set litellm:replicas to 2 or more."
@@ -115,6 +114,7 @@ def ignored_key_warnings(settings: Settings) -> list[str]:
         "serviceMonitor", settings.service_monitor, settings.service_monitor.enabled, "serviceMonitor.enabled is false"
     )
     block("tracing", settings.tracing, settings.tracing.enabled, "tracing.enabled is false")
+    block("canary", settings.canary, settings.canary.enabled, "canary.enabled is false")
     budget = settings.pod_disruption_budget
     block("podDisruptionBudget", budget, budget.enabled, "podDisruptionBudget.enabled is false")
     if "argocd" in settings.model_fields_set and settings.delivery != "argocd":

@@ -122,9 +122,11 @@ def render_manifests(
     if run.error is not None:
         raise run.error
     program = sorted(_program_manifests(run), key=lambda m: (m.kind, m.namespace or "", m.name))
-    release_name, namespace, values = _delivery(run)
+    (release_name, namespace, values), *others = _deliveries(run)
     folder = chart_folder(settings.chart)
     chart = render_chart(folder, values, release_name, namespace)
+    for other_release, other_namespace, other_values in others:  # a canary's release of the same chart
+        chart += render_chart(folder, other_values, other_release, other_namespace)
     return Manifests(
         stack=stack,
         delivery=settings.delivery,
@@ -230,17 +232,20 @@ def _program_manifests(run: harness.Run) -> Iterator[Manifest]:
         )
 
 
-def _delivery(run: harness.Run) -> tuple[str, str, dict[str, Any]]:
-    """(release name, namespace, values) from the registered Application or Release."""
+def _deliveries(run: harness.Run) -> list[tuple[str, str, dict[str, Any]]]:
+    """(release name, namespace, values) of each registered Application or Release, the stable one first."""
+    found = []
     for registration in run.registrations:
         if registration.type == APPLICATION:
             spec = plain(registration.inputs["spec"])
             helm = spec["source"]["helm"]
-            return helm["releaseName"], spec["destination"]["namespace"], helm["valuesObject"]
+            found.append((helm["releaseName"], spec["destination"]["namespace"], helm["valuesObject"]))
         if registration.type == RELEASE:
             inputs = plain(registration.inputs)
-            return inputs["name"], inputs["namespace"], inputs["values"]
-    raise RenderError("the program registered neither an ArgoCD Application nor a Helm release")
+            found.append((inputs["name"], inputs["namespace"], inputs["values"]))
+    if not found:
+        raise RenderError("the program registered neither an ArgoCD Application nor a Helm release")
+    return found
 
 
 def plain(value: Any) -> Any:

@@ -12,6 +12,10 @@ The source is parsed, not imported (importing LiteLLM takes seconds and pulls in
   each with its `RetryPolicy` field; `retryPolicySubclasses`: which of them derive from another
   (litellm/exceptions.py). A class tested after one of its bases never gets its own count while the
   base's count is set.
+- `routes`: the route lists of `LiteLLMRoutes` (litellm/proxy/_types.py) written as literal lists (the
+  groups the entrance serves or keeps out, components/routes.py), so a bump shows what a release added.
+- `migrations`: the names of the schema migrations the release ships
+  (litellm_proxy_extras/migrations/<name>/migration.sql), in the order Prisma applies them.
 """
 
 import argparse
@@ -81,6 +85,24 @@ def subclasses(site_packages: Path, names: list[str]) -> dict[str, list[str]]:
     return {name: sorted(ancestors(name) & set(names)) for name in names if ancestors(name) & set(names)}
 
 
+def route_groups(site_packages: Path) -> dict[str, list[str]]:
+    enum = _class(_parse(site_packages, "proxy/_types.py"), "LiteLLMRoutes")
+    return {
+        node.targets[0].id: [str(item.value) for item in node.value.elts if isinstance(item, ast.Constant)]
+        for node in enum.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.List)
+        and all(isinstance(item, ast.Constant) and isinstance(item.value, str) for item in node.value.elts)
+        and node.targets[0].id.endswith("routes")
+    }
+
+
+def migrations(site_packages: Path) -> list[str]:
+    folder = site_packages / "litellm_proxy_extras" / "migrations"
+    return sorted(path.parent.name for path in folder.glob("*/migration.sql"))
+
+
 def version(site_packages: Path) -> str:
     (dist,) = site_packages.glob("litellm-*.dist-info")
     return dist.name.removeprefix("litellm-").removesuffix(".dist-info")
@@ -94,6 +116,8 @@ def facts(site_packages: Path) -> dict:
         "providers": providers(site_packages),
         "retryPolicyOrder": order,
         "retryPolicySubclasses": subclasses(site_packages, [entry["errorClass"] for entry in order]),
+        "routes": route_groups(site_packages),
+        "migrations": migrations(site_packages),
     }
 
 

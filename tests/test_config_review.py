@@ -136,7 +136,11 @@ VALID = [
     ("split-keys", "prod", {"litellm:splitProviderKeys": True}),
     ("public-url-other-host", "prod", {"litellm:publicUrl": "https://llm.example.org"}),
     ("migration-check-image-digest", "prod", {"litellm:migrationCheck": {"image": "postgres@sha256:" + "b" * 64}}),
-    ("migration-check-image-registry-port", "prod", {"litellm:migrationCheck": {"image": "reg.example:5000/pg:17"}}),
+    (
+        "migration-check-image-registry-port",
+        "prod",
+        {"litellm:migrationCheck": {"image": "reg.example:5000/pg:17@sha256:" + "c" * 64}},
+    ),
     ("chart-commit", "prod", {"litellm:chart": {"ref": "ccb7ce03a32ba247a06d1e5834e3f30e9cc5e635"}}),
 ]
 
@@ -396,6 +400,12 @@ INVALID = [
         "prod",
         {"litellm:migrationCheck": {"image": "postgres"}},
         "litellm:migrationCheck.image:",
+    ),
+    (
+        "migration-check-tag-only",
+        "prod",
+        {"litellm:migrationCheck": {"image": "docker.io/library/postgres:17.6-alpine"}},
+        "litellm:migrationCheck.image: 'docker.io/library/postgres:17.6-alpine' is not an image pinned by digest",
     ),
     (
         "migration-check-upper",

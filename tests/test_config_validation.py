@@ -311,8 +311,29 @@ def test_single_replica_warns_only_on_a_production_stack():
 
 
 def test_warnings_reach_the_pulumi_log_in_preview():
-    run = run_stack("prod")
+    run = run_stack("prod", {"litellm:image": {"tag": "main-stable", "allowMovingTag": True}})
     assert any("is a moving tag" in w for w in run.warnings)
+
+
+def test_a_moving_tag_on_a_production_stack_is_refused_without_the_opt_in():
+    run = run_stack("prod", {"litellm:image": {"tag": "main-stable"}})
+    assert isinstance(run.error, ConfigError)
+    (message,) = run.error.problems
+    assert "litellm:image.tag: 'main-stable' is a moving tag on production stack 'prod'" in message
+    assert "main-v1.76.1-stable" in message and "litellm:image.allowMovingTag: true" in message
+    assert run.registrations == []
+
+
+@pytest.mark.parametrize("stack", ["staging", "dev"])
+def test_a_moving_tag_elsewhere_is_only_a_warning(stack):
+    run = run_stack(stack, {"litellm:image": {"tag": "main-stable"}})
+    assert run.error is None and any("is a moving tag" in w for w in run.warnings)
+
+
+def test_the_moving_tag_opt_in_with_a_pinned_tag_is_refused():
+    run = run_stack("staging", {"litellm:image": {"allowMovingTag": True}})
+    assert isinstance(run.error, ConfigError)
+    assert "litellm:image.allowMovingTag: is true but image.tag 'main-v1.76.1-stable' is pinned" in str(run.error)
 
 
 def test_a_stack_without_models_warns_that_the_proxy_serves_nothing():

@@ -133,7 +133,7 @@ REQUIRED_GATES = {
 
 
 def clean_prod(prod: Rendering) -> list[tuple[str, dict[str, Any]]]:
-    """The prod render with a versioned image tag (prod runs a moving one today): no gate reports."""
+    """The prod render, its image tag pinned as committed: no gate reports."""
     resources = [(resource.type, copy.deepcopy(resource.document)) for resource in prod.resources]
     values(_application(resources))["image"]["tag"] = versions.IMAGE_TAG
     return resources
@@ -307,8 +307,10 @@ def test_default_deny_policy_reports_through_pulumi_policy(pack, prod):
 # pinned-image-tag (advisory) ------------------------------------------------------------------------
 
 
-def test_pinned_image_tag_flags_the_moving_tag_prod_runs_today(pack, prod):
-    (violation,) = pack.moving_image_tag_violations(APPLICATION, props(document(prod, APPLICATION)))
+def test_pinned_image_tag_flags_the_seed_s_moving_tag(pack, prod):
+    application = document(prod, APPLICATION)
+    values(application)["image"]["tag"] = "main-stable"
+    (violation,) = pack.moving_image_tag_violations(APPLICATION, props(application))
     assert "'main-stable' is a moving tag" in violation
 
 

@@ -232,7 +232,7 @@ def test_read_only_lookups_are_not_rendered(rendered):
 def test_warnings_go_to_stderr_and_the_summary_to_stdout(tmp_path, capsys):
     assert main(["prod", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
-    assert "moving tag" in err and "moving tag" not in out
+    assert "this render used the placeholder" in err and "placeholder" not in out
     assert out.startswith("rendered prod: 22 files")
     assert "| Deployment | litellm/litellm | chart | no | no |" in out
 

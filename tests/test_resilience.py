@@ -37,8 +37,9 @@ SEED_PROXY_CONFIG = {
             },
         },
     ],
-    # Prod runs the moving tag main-stable: its pods keep applying the schema themselves, as in the seed.
-    "general_settings": {"master_key": "os.environ/PROXY_MASTER_KEY", "disable_prisma_schema_update": False},
+    # Prod pins its release: the migration Job owns the schema and the pods leave it alone (the seed's
+    # moving tag had the pods apply it themselves).
+    "general_settings": {"master_key": "os.environ/PROXY_MASTER_KEY", "disable_prisma_schema_update": True},
     "litellm_settings": {
         "telemetry": False,
         "cache": True,

@@ -34,8 +34,11 @@ def requirement_names(text: str) -> set[str]:
 
 
 def test_the_chart_ref_and_the_default_image_come_from_one_litellm_release():
-    assert f"v{versions.LITELLM_VERSION}-stable" == versions.CHART_REF
-    assert f"main-v{versions.LITELLM_VERSION}-stable" == versions.IMAGE_TAG
+    """The release's tag, or (for a release without one, scripts/bump-litellm.sh --chart-ref) a commit."""
+    assert f"v{versions.LITELLM_VERSION}-stable" == versions.CHART_REF or re.fullmatch(
+        r"[0-9a-f]{40}", versions.CHART_REF
+    )
+    assert versions.LITELLM_VERSION in versions.IMAGE_TAG
     assert (ChartSettings().ref, ChartSettings().repo_url, ChartSettings().path) == (
         versions.CHART_REF,
         versions.CHART_REPO_URL,
@@ -57,7 +60,7 @@ def test_renovates_rule_finds_the_litellm_version_and_its_tag_format():
         versions.LITELLM_VERSION,
     )
     tag_to_version = re.compile(found["extractVersion"].replace("(?<", "(?P<"))
-    assert tag_to_version.match(versions.CHART_REF)["version"] == versions.LITELLM_VERSION
+    assert tag_to_version.match(f"v{versions.LITELLM_VERSION}-stable")["version"] == versions.LITELLM_VERSION
 
 
 @pytest.mark.parametrize("path", STACK_FILES, ids=lambda path: path.name)

@@ -6,6 +6,7 @@ in docs/configuration.md is generated from the models (`python -m scripts.config
 """
 
 from components.settings.backends import DatabaseSettings, RedisCacheSettings, RedisSettings
+from components.settings.canary import CANARY_RELEASE_NAME, CanarySettings
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
     RELEASE_NAME,
@@ -52,11 +53,13 @@ from components.settings.workload import (
 )
 
 __all__ = [
+    "CANARY_RELEASE_NAME",
     "DATABASE_PASSWORD_REQUIRED",
     "RELEASE_NAME",
     "SECRET_COMMANDS",
     "SECRET_CONFIG_KEYS",
     "ArgoCDSettings",
+    "CanarySettings",
     "AutoscalingSettings",
     "CertManagerSettings",
     "ChartSettings",

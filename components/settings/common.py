@@ -83,6 +83,8 @@ RELEASE_TAG = re.compile(r"^v?\d+\.\d+\.\d+([-+.][0-9A-Za-z.-]+)?$")
 COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$")
 VERSIONED_TAG = re.compile(r"\d+\.\d+\.\d+")
+PRODUCTION_STACK = re.compile(r"(^|[-_.])(prod|production|prd)($|[-_.])")
+"""Stack names that look like production: `prod`, `eu-prod`, `production`, `prd.us`."""
 IMAGE_REPOSITORY = re.compile(r"^[a-z0-9]+([._-][a-z0-9]+)*(:\d+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*$")
 # Namespaces that belong to the cluster: a default-deny policy and Pod Security labels there would
 # break it, and protecting them would pin them to this stack.

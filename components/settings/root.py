@@ -12,6 +12,7 @@ from pydantic import Field, PrivateAttr, SecretStr, ValidationInfo, model_valida
 
 from components.kube_types import Count, DnsLabel, EnvName, HeaderName, HttpsUrl, Integer
 from components.settings.backends import DatabaseSettings, RedisSettings
+from components.settings.canary import CanarySettings
 from components.settings.common import Model, checked_by, default_cache_namespace
 from components.settings.edge import (
     ArgoCDSettings,
@@ -80,6 +81,7 @@ class Settings(Model):
     )
     service_monitor: ServiceMonitorSettings = Field(ServiceMonitorSettings(), description="ServiceMonitor.")
     tracing: TracingSettings = Field(TracingSettings(), description="OpenTelemetry tracing, off by default.")
+    canary: CanarySettings = Field(CanarySettings(), description="A canary release of a newer LiteLLM; off by default.")
     migration_check: MigrationCheckSettings = Field(
         MigrationCheckSettings(), description="The check that fails the migration Job when a migration failed."
     )
@@ -125,6 +127,13 @@ class Settings(Model):
     )
 
     _stack: str | None = PrivateAttr(None)
+
+    # Before the rules, which read the stack's name (pydantic runs after-validators in definition order).
+    @model_validator(mode="after")
+    def _remember_stack(self, info: ValidationInfo) -> "Settings":
+        self._stack = (info.context or {}).get("stack")
+        return self
+
     _rules = checked_by(stack_rules)
 
     @model_validator(mode="before")
@@ -150,10 +159,10 @@ class Settings(Model):
             return None
         return {"ingress": "ingress-nginx", "gateway": "envoy-gateway"}[self.entrance.type]
 
-    @model_validator(mode="after")
-    def _remember_stack(self, info: ValidationInfo) -> "Settings":
-        self._stack = (info.context or {}).get("stack")
-        return self
+    @property
+    def stack(self) -> str | None:
+        """The stack these settings are for, when the loader named it."""
+        return self._stack
 
     @property
     def cache_namespace(self) -> str:

@@ -9,11 +9,12 @@ from urllib.parse import urlparse
 from components.kube_types import CrossFieldErrors, FieldError, check_namespace_matches_host, url_problem
 from components.litellm_release import KEYLESS_PROVIDERS, LITELLM_VERSION, PROVIDERS, RETRY_POLICY_BASES
 from components.quantity import parse_quantity
-from components.settings.common import COMMIT_SHA, IMAGE_REPOSITORY, IMAGE_TAG, RELEASE_TAG
+from components.settings.common import COMMIT_SHA, IMAGE_REPOSITORY, IMAGE_TAG, RELEASE_TAG, VERSIONED_TAG
 from components.versions import CHART_REF
 
 if TYPE_CHECKING:
     from components.settings.backends import DatabaseSettings, RedisCacheSettings, RedisSettings
+    from components.settings.canary import CanarySettings
     from components.settings.edge import EgressRuleSettings, EntranceSettings
     from components.settings.routing import ModelSettings, RetryPolicySettings, RouterSettings, TracingSettings
     from components.settings.source import ChartSettings, ImageSettings
@@ -253,3 +254,20 @@ def entrance_complete(entrance: "EntranceSettings") -> None:
         raise FieldError("public.host", "comes from litellm:publicUrl: remove it")
     if entrance.internal is not None and entrance.internal.host is None:
         raise FieldError("internal.host", "is required: the internal entrance needs a host of its own")
+
+
+def canary_tag(canary: "CanarySettings") -> None:
+    if canary.tag is None:
+        if canary.enabled:
+            raise FieldError("tag", "is required when canary.enabled is true: the image tag of the new release")
+        return
+    if not IMAGE_TAG.fullmatch(canary.tag):
+        raise FieldError(
+            "tag", f"{canary.tag!r} is not an image tag: letters, digits, '_', '.', '-', optionally @sha256:"
+        )
+    if not VERSIONED_TAG.search(canary.tag.partition("@")[0]):
+        raise FieldError(
+            "tag",
+            f"{canary.tag!r} names no release (x.y.z): a canary compares one known release with another, e.g."
+            " main-v1.80.0-stable",
+        )

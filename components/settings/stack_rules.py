@@ -8,13 +8,17 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from components.kube_types import CrossFieldErrors
+from components.litellm_release import SCHEMA_COMPATIBILITY
 from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
+    PRODUCTION_STACK,
     SECRET_COMMANDS,
     SYSTEM_NAMESPACES,
+    VERSIONED_TAG,
     env_name_problem,
 )
+from components.versions import IMAGE_TAG
 
 if TYPE_CHECKING:
     from components.settings.root import Settings
@@ -92,6 +96,8 @@ def stack_rules(settings: "Settings") -> None:
     problems.extend(_worker_problems(settings))
     problems.extend(_duplicate_model_problems(settings))
     problems.extend(_entrance_metrics_problems(settings))
+    problems.extend(_moving_tag_problems(settings))
+    problems.extend(_canary_problems(settings))
     problems.extend(_namespace_problems(settings))
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
@@ -128,6 +134,63 @@ def _entrance_metrics_problems(settings: "Settings") -> list[tuple[str, str]]:
                 "'envoy-gateway' reports the HTTPRoute of the program's gateway entrance (entrance.enabled, type"
                 " gateway), which this stack does not have; use 'ingress-nginx' for an ingress-nginx controller, or"
                 " remove the key",
+            )
+        ]
+    return []
+
+
+def _moving_tag_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """A production stack runs the release the tiers verified, unless the operator says otherwise."""
+    image = settings.image
+    if image.allow_moving_tag and not image.is_moving_tag:
+        return [("image.allowMovingTag", f"is true but image.tag {image.tag!r} is pinned: remove it")]
+    if not image.is_moving_tag or image.allow_moving_tag or not PRODUCTION_STACK.search(settings.stack or ""):
+        return []
+    return [
+        (
+            "image.tag",
+            f"{image.tag!r} is a moving tag on production stack {settings.stack!r}: each pod runs the release the"
+            f" tag points at when it starts, which no test here has seen. Pin the verified release ({IMAGE_TAG!r},"
+            " or <tag>@sha256:<digest>), or accept the risk with litellm:image.allowMovingTag: true",
+        )
+    ]
+
+
+def _canary_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """A canary needs a known stable release, a way in, and a schema the stable pods survive."""
+    canary = settings.canary
+    if not canary.enabled or canary.tag is None:
+        return []
+    if canary.weight > 0 and not settings.entrance.enabled:
+        return [
+            ("canary.weight", "needs litellm:entrance.enabled: the weights are on the program's Ingress or HTTPRoute")
+        ]
+    stable = VERSIONED_TAG.search(settings.image.tag.partition("@")[0])
+    if stable is None:
+        return [
+            ("canary.enabled", "needs a pinned litellm:image.tag: a canary compares the new release with a known one")
+        ]
+    new = VERSIONED_TAG.search(canary.tag.partition("@")[0])
+    assert new is not None, "validated by the canary's own rule"
+    if new.group(0) == stable.group(0):
+        return [("canary.tag", f"{canary.tag!r} is the stable release {stable.group(0)}: nothing to compare")]
+    pair = f"{stable.group(0)} -> {new.group(0)}"
+    record = SCHEMA_COMPATIBILITY.get(pair)
+    if record is None:
+        return [
+            (
+                "canary.tag",
+                f"no schema check for {pair}: the canary's migrations run while the stable pods serve. Run"
+                f" scripts/bump-litellm.sh {new.group(0)} --chart-ref <ref> on a branch; it records the check in"
+                " components/data/schema-compatibility.json",
+            )
+        ]
+    if not record["compatible"]:
+        return [
+            (
+                "canary.tag",
+                f"the stable release's schema does not survive {new.group(0)}'s migrations ({pair}:"
+                f" {'; '.join(record['problems'][:5])}): upgrade without a canary (docs/upgrades.md)",
             )
         ]
     return []

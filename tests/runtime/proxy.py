@@ -53,9 +53,9 @@ class PodInputs:
     """Mount path -> {file name: content} for every ConfigMap volume other than the config's."""
 
 
-def pod_spec_inputs(manifests: Any) -> PodInputs:
-    """What the proxy container of the rendered Deployment runs with."""
-    deployment = manifests.find("Deployment")
+def pod_spec_inputs(manifests: Any, deployment_name: str | None = None) -> PodInputs:
+    """What the proxy container of the rendered Deployment (the only one, or `deployment_name`) runs with."""
+    deployment = manifests.find("Deployment", deployment_name)
     pod = deployment["spec"]["template"]["spec"]
     (container,) = [c for c in pod["containers"] if c["name"] == "litellm"]
     secrets = {s["metadata"]["name"]: _secret_data(s) for s in manifests.all("Secret")}
