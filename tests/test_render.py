@@ -155,6 +155,7 @@ def test_prod_renders_one_file_per_object_named_kind_namespace_name(rendered):
         "networkpolicy-litellm-litellm-egress-llm-apis.yaml",
         "networkpolicy-litellm-litellm-egress-postgres.yaml",
         "networkpolicy-litellm-litellm-egress-redis.yaml",
+        "networkpolicy-litellm-litellm-ingress-acme-solver.yaml",
         "networkpolicy-litellm-litellm-ingress-entrance.yaml",
         "poddisruptionbudget-litellm-litellm.yaml",
         "secret-litellm-litellm-master-key.yaml",
@@ -221,7 +222,7 @@ def test_warnings_go_to_stderr_and_the_summary_to_stdout(tmp_path, capsys):
     assert main(["prod", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert "moving tag" in err and "moving tag" not in out
-    assert out.startswith("rendered prod: 22 files")
+    assert out.startswith("rendered prod: 23 files")
     assert "| Deployment | litellm/litellm | chart | no | no |" in out
 
 
