@@ -143,6 +143,52 @@ class EntranceSide(Model):
         return self.gateway.namespace if kind == "gateway" and self.gateway else "ingress-nginx"
 
 
+class RequestSettings(Model):
+    """How long a request may run, how large it may be and how it streams: written by both entrance types and the
+    pods' shutdown (docs/entrance.md, "Timeouts, body size and streaming")."""
+
+    timeout_seconds: Integer = Field(
+        600,
+        ge=1,
+        le=86400,
+        description="Seconds the entrance waits for a response, streams included (ingress-nginx"
+        " `proxy-read-timeout`/`proxy-send-timeout`, HTTPRoute `timeouts.request`), and the longest request a pod"
+        " finishes when it stops. At least `litellm:router.timeout`; cover its retries too (prod: 3 x 120 s).",
+    )
+    max_body_mib: Integer = Field(
+        100,
+        ge=1,
+        le=10240,
+        description="Largest request body in MiB (ingress-nginx `proxy-body-size`; Envoy streams bodies without a"
+        " cap): images, long prompts, audio and files.",
+    )
+    streaming: bool = Field(
+        True,
+        description="Pass request and response bodies through as they arrive (ingress-nginx `proxy-buffering` and"
+        " `proxy-request-buffering` off): server-sent events reach the client token by token.",
+    )
+    drain_seconds: Integer = Field(
+        10,
+        ge=0,
+        le=300,
+        description="Seconds a stopping pod keeps serving before uvicorn stops accepting (a `preStop` sleep), while"
+        " the entrance learns the pod is gone.",
+    )
+    keep_alive_seconds: Integer = Field(
+        75,
+        ge=1,
+        le=3600,
+        description="uvicorn's keep-alive (`KEEPALIVE_TIMEOUT`): above the entrance's idle timeout for upstream"
+        " connections (ingress-nginx `upstream-keepalive-timeout`, 60 s), so the entrance closes an idle"
+        " connection before LiteLLM does and never sends a request on one LiteLLM is closing.",
+    )
+
+    @property
+    def grace_seconds(self) -> int:
+        """`terminationGracePeriodSeconds`: the drain, then the longest request."""
+        return self.drain_seconds + self.timeout_seconds
+
+
 class EntranceSettings(Model):
     enabled: bool = Field(
         False, description="Serve `litellm:publicUrl` from inside the cluster (see docs/entrance.md)."
@@ -154,6 +200,11 @@ class EntranceSettings(Model):
     )
     public: EntranceSide = Field(
         EntranceSide(), description="The internet-facing entrance: LiteLLM's LLM API routes only, never `/metrics`."
+    )
+    requests: RequestSettings = Field(
+        RequestSettings(),
+        description="Timeouts, body size and streaming of both entrances, and the pods' drain on shutdown (applies"
+        " without an entrance too).",
     )
     internal: EntranceSide | None = Field(
         None,

@@ -211,6 +211,16 @@ def _tracing_header_problems(settings: "Settings") -> list[tuple[str, str]]:
 
 def _entrance_problems(settings: "Settings") -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
+    requests, router_timeout = settings.entrance.requests, settings.router.timeout
+    if router_timeout is not None and requests.timeout_seconds < router_timeout:
+        problems.append(
+            (
+                "entrance.requests.timeoutSeconds",
+                f"{requests.timeout_seconds} is below litellm:router.timeout {router_timeout}: the entrance would"
+                " answer 504 while LiteLLM still waits for the provider, and the client's retry bills the call again."
+                f" Use at least {router_timeout} (with retries: router.timeout x (numRetries + 1))",
+            )
+        )
     if not settings.entrance.enabled:
         return problems
     if settings.public_url is None:
