@@ -165,9 +165,11 @@ def _router_resilience(settings: Settings) -> dict[str, Any]:
     """The `router_settings` keys of `litellm:router` that are set; unset ones keep LiteLLM's defaults."""
     router = settings.router
     retry_policy = router.retry_policy.litellm_retry_policy() if router.retry_policy else {}
+    fails_policy = router.allowed_fails_policy.litellm_allowed_fails_policy() if router.allowed_fails_policy else {}
     resilience = {
         "timeout": router.timeout,
         "allowed_fails": router.allowed_fails,
+        "allowed_fails_policy": fails_policy or None,
         "cooldown_time": router.cooldown_time,
         "routing_strategy": router.routing_strategy,
         "retry_policy": retry_policy or None,
