@@ -13,9 +13,9 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS, entrance_object_name
+from components.layout import PROGRAM_LABELS, certificate_namespace, entrance_object_name
 from components.routes import MatchKind, public_path_matches
-from components.settings import RELEASE_NAME, EntranceSide, Settings
+from components.settings import RELEASE_NAME, Settings
 
 GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
 CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
@@ -113,13 +113,6 @@ def certificate_spec(settings: Settings, side: str) -> dict[str, Any] | None:
         "dnsNames": [entrance_host(settings, side)],
         "issuerRef": {"group": "cert-manager.io", "kind": issuer.issuer_kind, "name": issuer.issuer},
     }
-
-
-def certificate_namespace(settings: Settings, entrance: EntranceSide) -> str:
-    """A Gateway reads its listener's Secret from its own namespace; an Ingress from the Ingress's."""
-    if settings.entrance.type == "gateway" and entrance.gateway is not None:
-        return entrance.gateway.namespace
-    return settings.namespace
 
 
 class LiteLLMEntrance(pulumi.ComponentResource):

@@ -7,7 +7,6 @@ from pydantic import Field
 from components.kube_types import (
     INT32_MAX,
     Cidr,
-    Count,
     DnsLabel,
     Duration,
     Host,
@@ -236,8 +235,17 @@ class MonitoringSettings(Model):
         description="Who exports request rate, errors and latency of the public host. Unset: `ingress-nginx` for"
         " entrance type `ingress`, `envoy-gateway` for type `gateway`; none without an entrance.",
     )
-    p95_latency_seconds: Count = Field(
+    p95_latency_seconds: float = Field(
         60,
+        gt=0,
         description="Alert when the public host's 95th percentile request duration stays above this many seconds"
-        " (a streamed completion takes as long as the model writes).",
+        " (a streamed completion takes as long as the model writes). Must lie below the largest finite bucket of"
+        " the entrance's duration histogram (`entranceTimeBuckets`), else the quantile never exceeds it.",
+    )
+    entrance_time_buckets: list[float] | None = Field(
+        None,
+        min_length=1,
+        description="Bucket bounds (seconds) of the entrance's request-duration histogram, when its controller is"
+        " started with other than its defaults (ingress-nginx `--time-buckets`; default 0.005 ... 10). Unset: the"
+        " controller's defaults (components/metric_sources.py).",
     )

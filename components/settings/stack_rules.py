@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 from pydantic import SecretStr
 
 from components.kube_types import CrossFieldErrors
+from components.metric_sources import DURATION_BUCKETS_SECONDS
 from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
@@ -98,6 +99,7 @@ def stack_rules(settings: "Settings") -> None:
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
     problems.extend(_entrance_problems(settings))
+    problems.extend(_latency_alert_problems(settings))
     if problems:
         raise CrossFieldErrors(problems)
 
@@ -234,3 +236,25 @@ def _entrance_problems(settings: "Settings") -> list[tuple[str, str]]:
     if internal is not None and internal.host == settings.public_host:
         problems.append(("entrance.internal.host", "must differ from the host of litellm:publicUrl"))
     return problems
+
+
+def _latency_alert_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """`histogram_quantile` never returns more than the largest finite bucket bound: a threshold at or above it
+    makes LiteLLMPublicSlow an alert that cannot fire."""
+    monitoring, source = settings.monitoring, settings.entrance_metrics
+    if not monitoring.alerts or source is None:
+        return []
+    buckets = monitoring.entrance_time_buckets or list(DURATION_BUCKETS_SECONDS[source])
+    largest = max(buckets)
+    if monitoring.p95_latency_seconds < largest:
+        return []
+    declared = "litellm:monitoring.entranceTimeBuckets" if monitoring.entrance_time_buckets else f"{source}'s default"
+    return [
+        (
+            "monitoring.p95LatencySeconds",
+            f"{monitoring.p95_latency_seconds:g} can never fire: the request-duration histogram of {source} ends at"
+            f" {largest:g} s ({declared}), so its 95th percentile never exceeds {largest:g}. Use a value below"
+            f" {largest:g}, or start the controller with larger buckets (ingress-nginx --time-buckets, e.g."
+            " ...,10,30,60,120,300,600) and list them in litellm:monitoring.entranceTimeBuckets",
+        )
+    ]
