@@ -16,6 +16,7 @@ import pulumi_kubernetes as k8s
 from components.layout import PROGRAM_LABELS, entrance_object_name, issued_certificates
 from components.prometheus_operator import prometheus_operator_object
 from components.settings import RELEASE_NAME, Settings
+from components.usage_dashboard import USAGE_DASHBOARD_FILE, usage_dashboard
 
 MIGRATION_JOB = f"{RELEASE_NAME}-migrations"
 """The chart's migration Job (templates/migrations-job.yaml: `<fullname>-migrations`)."""
@@ -325,7 +326,10 @@ class LiteLLMMonitoring(pulumi.ComponentResource):
                     namespace=monitoring.dashboard_namespace,
                     labels={**PROGRAM_LABELS, **monitoring.dashboard_labels},
                 ),
-                data={DASHBOARD_FILE: json.dumps(dashboard(settings), indent=2, sort_keys=True)},
+                data={
+                    DASHBOARD_FILE: json.dumps(dashboard(settings), indent=2, sort_keys=True),
+                    USAGE_DASHBOARD_FILE: json.dumps(usage_dashboard(settings), indent=2, sort_keys=True),
+                },
                 opts=child,
             )
             outputs["dashboard"] = DASHBOARD_UID
