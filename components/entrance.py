@@ -126,25 +126,25 @@ class LiteLLMEntrance(pulumi.ComponentResource):
         outputs: dict[str, Any] = {}
         for side, entrance in settings.entrance.sides().items():
             object_name = entrance_object_name(side)
-            is_ingress = settings.entrance.type == "ingress"
-            metadata = meta.ObjectMetaArgs(
-                name=object_name,
-                namespace=namespace,
-                labels=dict(PROGRAM_LABELS),
-                annotations=ingress_annotations(settings) if is_ingress else None,
-            )
-            if is_ingress:
-                spec = ingress_spec(settings, side)
-                networking.Ingress(f"{name}-{side}-ingress", metadata=metadata, spec=spec, opts=child)
-            else:
-                k8s.apiextensions.CustomResource(
-                    f"{name}-{side}-route",
-                    api_version=GATEWAY_API_VERSION,
-                    kind="HTTPRoute",
-                    metadata=metadata,
-                    spec=http_route_spec(settings, side),
-                    opts=child,
+            for kind in settings.entrance.kinds:
+                metadata = meta.ObjectMetaArgs(
+                    name=object_name,
+                    namespace=namespace,
+                    labels=dict(PROGRAM_LABELS),
+                    annotations=ingress_annotations(settings) if kind == "ingress" else None,
                 )
+                if kind == "ingress":
+                    spec = ingress_spec(settings, side)
+                    networking.Ingress(f"{name}-{side}-ingress", metadata=metadata, spec=spec, opts=child)
+                else:
+                    k8s.apiextensions.CustomResource(
+                        f"{name}-{side}-route",
+                        api_version=GATEWAY_API_VERSION,
+                        kind="HTTPRoute",
+                        metadata=metadata,
+                        spec=http_route_spec(settings, side),
+                        opts=child,
+                    )
             certificate = certificate_spec(settings, side)
             if certificate is not None:
                 k8s.apiextensions.CustomResource(

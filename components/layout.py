@@ -35,7 +35,8 @@ def entrance_object_name(side: str) -> str:
 
 
 def certificate_namespace(settings: Settings, entrance: EntranceSide) -> str:
-    """A Gateway reads its listener's Secret from its own namespace; an Ingress from the Ingress's."""
+    """A Gateway reads its listener's Secret from its own namespace; an Ingress (also with type `both`) from the
+    Ingress's."""
     if settings.entrance.type == "gateway" and entrance.gateway is not None:
         return entrance.gateway.namespace
     return settings.namespace
@@ -57,7 +58,7 @@ def entrance_namespaces(settings: Settings) -> list[str]:
     if not settings.entrance.enabled:
         return []
     kind = settings.entrance.type
-    return sorted({side.forwarding_namespace(kind) for side in settings.entrance.sides().values()})
+    return sorted(set().union(*(side.forwarding_namespaces(kind) for side in settings.entrance.sides().values())))
 
 
 # On every object the program itself creates. Not the chart's `app.kubernetes.io/instance`: ArgoCD 2.x

@@ -136,11 +136,11 @@ def acme_solver_rules(settings: Settings) -> list[net.NetworkPolicyIngressRuleAr
     solver needs no egress, so default-deny keeps it closed. A Gateway's Certificate lives in the Gateway's
     namespace, outside these policies."""
     entrance = settings.entrance
-    if not entrance.enabled or entrance.type != "ingress":
+    if not entrance.enabled or "ingress" not in entrance.kinds:
         return []
     namespaces = sorted(
         {
-            side.forwarding_namespace(entrance.type)
+            side.pod_namespace or "ingress-nginx"
             for side in entrance.sides().values()
             if side.tls is not None and side.tls.cert_manager is not None
         }

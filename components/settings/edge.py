@@ -129,6 +129,11 @@ class EntranceSide(Model):
         " gateway's proxies): the only namespace the NetworkPolicy lets in for this entrance. Unset: the Gateway's"
         " namespace (type `gateway`), `ingress-nginx` (type `ingress`).",
     )
+    gateway_pod_namespace: DnsLabel | None = Field(
+        None,
+        description="With type `both`: the namespace of the gateway's proxies (`podNamespace` then names the ingress"
+        " controller's). Unset: the Gateway's namespace.",
+    )
     tls: TLSSettings | None = Field(
         None,
         description="TLS for the host. Type `ingress`: required (the Ingress terminates TLS with this Secret). Type"
@@ -136,10 +141,14 @@ class EntranceSide(Model):
         " Gateway's namespace under `tls.secretName`.",
     )
 
-    def forwarding_namespace(self, kind: str) -> str:
+    def forwarding_namespaces(self, kind: str) -> set[str]:
+        """Namespaces of the pods that forward this side's requests: the controller's, the gateway's, or both."""
+        gateway_default = self.gateway.namespace if self.gateway else "ingress-nginx"
+        if kind == "both":
+            return {self.pod_namespace or "ingress-nginx", self.gateway_pod_namespace or gateway_default}
         if self.pod_namespace:
-            return self.pod_namespace
-        return self.gateway.namespace if kind == "gateway" and self.gateway else "ingress-nginx"
+            return {self.pod_namespace}
+        return {gateway_default if kind == "gateway" else "ingress-nginx"}
 
 
 class RequestSettings(Model):
@@ -192,10 +201,11 @@ class EntranceSettings(Model):
     enabled: bool = Field(
         False, description="Serve `litellm:publicUrl` from inside the cluster (see docs/entrance.md)."
     )
-    type: Literal["ingress", "gateway"] = Field(
+    type: Literal["ingress", "gateway", "both"] = Field(
         "gateway",
         description="`gateway`: Gateway API HTTPRoutes attached to existing Gateways. `ingress`: Ingress objects"
-        " with an `ingressClassName`.",
+        " with an `ingressClassName`. `both`: each side served by an Ingress and an HTTPRoute at once, for a cut-over"
+        " without downtime (docs/entrance.md); the Ingress holds the certificate.",
     )
     public: EntranceSide = Field(
         EntranceSide(), description="The internet-facing entrance: LiteLLM's LLM API routes only, never `/metrics`."
@@ -210,6 +220,11 @@ class EntranceSettings(Model):
         description="A second entrance on its own host for the admin UI and the management routes (an internal"
         " Gateway or ingress class). Unset: those routes are reachable only inside the cluster.",
     )
+
+    @property
+    def kinds(self) -> list[str]:
+        """The object kinds each side gets: `ingress`, `gateway`, or both."""
+        return ["ingress", "gateway"] if self.type == "both" else [self.type]
 
     def sides(self) -> dict[str, EntranceSide]:
         """The configured entrances by name (`public`, `internal`)."""
