@@ -58,16 +58,18 @@ METRIC_SOURCES: dict[str, frozenset[str]] = {
     ),
 }
 
+# fmt: off
+ENVOY_DEFAULT_BUCKETS_MS = (
+    0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000,
+    2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+)
+# fmt: on
 DURATION_BUCKETS_SECONDS: dict[str, tuple[float, ...]] = {
     # `--time-buckets` default, prometheus.DefBuckets (kubernetes/ingress-nginx@dbb11b9 pkg/flags/flags.go:186).
     "ingress-nginx": (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
     # Envoy's default histogram buckets in ms (envoyproxy/envoy source/common/stats/histogram_impl.cc,
-    # `HistogramSettingsImpl::defaultBuckets`), in seconds.
-    "envoy-gateway": tuple(
-        ms / 1000
-        for ms in (0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000)
-        + (3600000,)
-    ),
+    # `HistogramSettingsImpl::defaultBuckets`: 0.5 ... 3600000), in seconds.
+    "envoy-gateway": tuple(ms / 1000 for ms in ENVOY_DEFAULT_BUCKETS_MS),
 }
 """The finite bucket bounds of each source's request-duration histogram by default: a quantile never exceeds the
 largest, so an alert on a higher threshold can never fire."""

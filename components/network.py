@@ -139,11 +139,13 @@ def acme_solver_rules(settings: Settings) -> list[net.NetworkPolicyIngressRuleAr
     if not entrance.enabled or "ingress" not in entrance.kinds:
         return []
     namespaces = sorted(
-        {
-            side.pod_namespace or "ingress-nginx"
-            for side in entrance.sides().values()
-            if side.tls is not None and side.tls.cert_manager is not None
-        }
+        set().union(
+            *(
+                side.forwarding_namespaces("ingress")
+                for side in entrance.sides().values()
+                if side.tls is not None and side.tls.cert_manager is not None
+            )
+        )
     )
     if not namespaces:
         return []
