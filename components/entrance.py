@@ -14,14 +14,15 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.canary_entrance import CANARY_INGRESS, canary_ingress_annotations
-from components.layout import PROGRAM_LABELS, entrance_object_name
+from components.layout import PROGRAM_LABELS, certificate_namespace, entrance_object_name
 from components.routes import MatchKind, public_path_matches
-from components.settings import CANARY_RELEASE_NAME, RELEASE_NAME, EntranceSide, Settings
+from components.settings import CANARY_RELEASE_NAME, RELEASE_NAME, Settings
 
 GATEWAY_API_VERSION = "gateway.networking.k8s.io/v1"
 CERT_MANAGER_API_VERSION = "cert-manager.io/v1"
 MATCHES_PER_RULE = 8
-"""HTTPRoute v1 allows 8 matches per rule (`spec.rules[].matches` maxItems) and 16 rules."""
+"""Matches per HTTPRoute rule (v1.4 allows 64 per rule, 16 rules, 128 in all): small rules keep each readable."""
+NGINX = "nginx.ingress.kubernetes.io/"
 
 meta = k8s.meta.v1
 networking = k8s.networking.v1
@@ -36,6 +37,21 @@ def entrance_host(settings: Settings, side: str) -> str:
 def path_matches(side: str) -> list[tuple[MatchKind, str]]:
     """(kind, path) the entrance routes: the LLM API routes publicly, everything on the internal host."""
     return public_path_matches() if side == "public" else [("Prefix", "/")]
+
+
+def ingress_annotations(settings: Settings) -> dict[str, str]:
+    """`litellm:entrance.requests` for ingress-nginx, whose defaults are 60 s, 1 MiB and request buffering on
+    (kubernetes/ingress-nginx@dbb11b9 internal/ingress/controller/config/config.go:37, 857-869; the annotation
+    names: internal/ingress/annotations/proxy/main.go:30-44). Other controllers ignore them."""
+    requests = settings.entrance.requests
+    buffering = "off" if requests.streaming else "on"
+    return {
+        f"{NGINX}proxy-read-timeout": str(requests.timeout_seconds),
+        f"{NGINX}proxy-send-timeout": str(requests.timeout_seconds),
+        f"{NGINX}proxy-body-size": f"{requests.max_body_mib}m",
+        f"{NGINX}proxy-buffering": buffering,
+        f"{NGINX}proxy-request-buffering": buffering,
+    }
 
 
 def ingress_spec(settings: Settings, side: str, service: str = RELEASE_NAME) -> networking.IngressSpecArgs:
@@ -80,11 +96,15 @@ def http_route_spec(settings: Settings, side: str) -> dict[str, Any]:
             {**backend[0], "weight": 100 - canary.weight},
             {**backend[0], "name": CANARY_RELEASE_NAME, "weight": canary.weight},
         ]
+    # Gateway API's request timeout covers the whole response, streams included; Envoy Gateway turns it into the
+    # Envoy route timeout, whose default is 15 s (envoyproxy/gateway@d32f282 internal/gatewayapi/route.go:36-40,
+    # 1086-1095; internal/xds/translator/route.go:118-123) and raises the stream idle timeout to it (:458-490).
+    timeouts = {"request": f"{settings.entrance.requests.timeout_seconds}s"}
     return {
         "parentRefs": [parent],
         "hostnames": [entrance_host(settings, side)],
         "rules": [
-            {"matches": matches[start : start + MATCHES_PER_RULE], "backendRefs": backend}
+            {"matches": matches[start : start + MATCHES_PER_RULE], "backendRefs": backend, "timeouts": timeouts}
             for start in range(0, len(matches), MATCHES_PER_RULE)
         ],
     }
@@ -102,13 +122,6 @@ def certificate_spec(settings: Settings, side: str) -> dict[str, Any] | None:
     }
 
 
-def certificate_namespace(settings: Settings, entrance: EntranceSide) -> str:
-    """A Gateway reads its listener's Secret from its own namespace; an Ingress from the Ingress's."""
-    if settings.entrance.type == "gateway" and entrance.gateway is not None:
-        return entrance.gateway.namespace
-    return settings.namespace
-
-
 class LiteLLMEntrance(pulumi.ComponentResource):
     """The public entrance and, when configured, the internal one, with their certificates."""
 
@@ -120,31 +133,37 @@ class LiteLLMEntrance(pulumi.ComponentResource):
         outputs: dict[str, Any] = {}
         for side, entrance in settings.entrance.sides().items():
             object_name = entrance_object_name(side)
-            metadata = meta.ObjectMetaArgs(name=object_name, namespace=namespace, labels=dict(PROGRAM_LABELS))
-            if settings.entrance.type == "ingress":
-                spec = ingress_spec(settings, side)
-                networking.Ingress(f"{name}-{side}-ingress", metadata=metadata, spec=spec, opts=child)
-                if side == "public" and settings.canary.enabled:  # the canary's share (docs/upgrades.md)
-                    networking.Ingress(
-                        f"{name}-{side}-canary-ingress",
-                        metadata=meta.ObjectMetaArgs(
-                            name=CANARY_INGRESS,
-                            namespace=namespace,
-                            labels=dict(PROGRAM_LABELS),
-                            annotations=canary_ingress_annotations(settings),
-                        ),
-                        spec=ingress_spec(settings, side, service=CANARY_RELEASE_NAME),
+            for kind in settings.entrance.kinds:
+                metadata = meta.ObjectMetaArgs(
+                    name=object_name,
+                    namespace=namespace,
+                    labels=dict(PROGRAM_LABELS),
+                    annotations=ingress_annotations(settings) if kind == "ingress" else None,
+                )
+                if kind == "ingress":
+                    spec = ingress_spec(settings, side)
+                    networking.Ingress(f"{name}-{side}-ingress", metadata=metadata, spec=spec, opts=child)
+                    if side == "public" and settings.canary.enabled:  # the canary's share (docs/upgrades.md)
+                        networking.Ingress(
+                            f"{name}-{side}-canary-ingress",
+                            metadata=meta.ObjectMetaArgs(
+                                name=CANARY_INGRESS,
+                                namespace=namespace,
+                                labels=dict(PROGRAM_LABELS),
+                                annotations={**ingress_annotations(settings), **canary_ingress_annotations(settings)},
+                            ),
+                            spec=ingress_spec(settings, side, service=CANARY_RELEASE_NAME),
+                            opts=child,
+                        )
+                else:
+                    k8s.apiextensions.CustomResource(
+                        f"{name}-{side}-route",
+                        api_version=GATEWAY_API_VERSION,
+                        kind="HTTPRoute",
+                        metadata=metadata,
+                        spec=http_route_spec(settings, side),
                         opts=child,
                     )
-            else:
-                k8s.apiextensions.CustomResource(
-                    f"{name}-{side}-route",
-                    api_version=GATEWAY_API_VERSION,
-                    kind="HTTPRoute",
-                    metadata=metadata,
-                    spec=http_route_spec(settings, side),
-                    opts=child,
-                )
             certificate = certificate_spec(settings, side)
             if certificate is not None:
                 k8s.apiextensions.CustomResource(

@@ -4,7 +4,7 @@ and the labels the chart puts on the proxy and migration pods.
 
 from dataclasses import dataclass
 
-from components.settings import CANARY_RELEASE_NAME, RELEASE_NAME, Settings
+from components.settings import CANARY_RELEASE_NAME, RELEASE_NAME, EntranceSide, Settings
 
 MASTER_KEY_SECRET = "litellm-master-key"
 MASTER_KEY_KEY = "LITELLM_MASTER_KEY"
@@ -34,12 +34,31 @@ def entrance_object_name(side: str) -> str:
     return f"{RELEASE_NAME}-{side}"
 
 
+def certificate_namespace(settings: Settings, entrance: EntranceSide) -> str:
+    """A Gateway reads its listener's Secret from its own namespace; an Ingress (also with type `both`) from the
+    Ingress's."""
+    if settings.entrance.type == "gateway" and entrance.gateway is not None:
+        return entrance.gateway.namespace
+    return settings.namespace
+
+
+def issued_certificates(settings: Settings) -> list[tuple[str, str]]:
+    """(namespace, name) of each Certificate the program has cert-manager issue."""
+    if not settings.entrance.enabled:
+        return []
+    return [
+        (certificate_namespace(settings, side), entrance_object_name(name))
+        for name, side in settings.entrance.sides().items()
+        if side.tls is not None and side.tls.cert_manager is not None
+    ]
+
+
 def entrance_namespaces(settings: Settings) -> list[str]:
     """Namespaces whose pods forward requests to LiteLLM through the entrances (NetworkPolicy peers)."""
     if not settings.entrance.enabled:
         return []
     kind = settings.entrance.type
-    return sorted({side.forwarding_namespace(kind) for side in settings.entrance.sides().values()})
+    return sorted(set().union(*(side.forwarding_namespaces(kind) for side in settings.entrance.sides().values())))
 
 
 # On every object the program itself creates. Not the chart's `app.kubernetes.io/instance`: ArgoCD 2.x

@@ -10,7 +10,10 @@ Only what exists without a LiteLLM Enterprise licence, except the `litellm` sour
 - `envoy-gateway`: Envoy's cluster statistics; Envoy Gateway names an HTTPRoute rule's cluster
   `httproute/<namespace>/<name>/rule/<index>` (envoyproxy/gateway,
   charts/gateway-addons-helm/dashboards/envoy-clusters.json); `upstream_rq_time` is in milliseconds.
-- `argocd`: the application controller's sync counter (argo-cd docs/operator-manual/metrics.md).
+- `argocd`: the application controller's sync counter (argoproj/argo-cd@37ee009
+  controller/metrics/metrics.go:72-77, incremented once a sync completes, :249-255).
+- `cert-manager`: the controller's certificate collector, per Certificate (cert-manager@2d0d7f7
+  internal/collectors/certificate_collector.go:30, 33).
 - `litellm`: LiteLLM's own Prometheus metrics, created only with a licence (litellm-enterprise
   0.1.19, litellm_enterprise/integrations/prometheus.py); counters gain `_total` when exported.
   tests/test_monitoring.py checks these names against the installed package.
@@ -24,6 +27,9 @@ METRIC_SOURCES: dict[str, frozenset[str]] = {
             "kube_pod_container_status_restarts_total",
             "kube_job_status_failed",
         }
+    ),
+    "cert-manager": frozenset(
+        {"certmanager_certificate_expiration_timestamp_seconds", "certmanager_certificate_ready_status"}
     ),
     "ingress-nginx": frozenset(
         {
@@ -51,3 +57,19 @@ METRIC_SOURCES: dict[str, frozenset[str]] = {
         }
     ),
 }
+
+# fmt: off
+ENVOY_DEFAULT_BUCKETS_MS = (
+    0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000,
+    2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+)
+# fmt: on
+DURATION_BUCKETS_SECONDS: dict[str, tuple[float, ...]] = {
+    # `--time-buckets` default, prometheus.DefBuckets (kubernetes/ingress-nginx@dbb11b9 pkg/flags/flags.go:186).
+    "ingress-nginx": (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+    # Envoy's default histogram buckets in ms (envoyproxy/envoy source/common/stats/histogram_impl.cc,
+    # `HistogramSettingsImpl::defaultBuckets`: 0.5 ... 3600000), in seconds.
+    "envoy-gateway": tuple(ms / 1000 for ms in ENVOY_DEFAULT_BUCKETS_MS),
+}
+"""The finite bucket bounds of each source's request-duration histogram by default: a quantile never exceeds the
+largest, so an alert on a higher threshold can never fire."""

@@ -13,14 +13,19 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.layout import PROGRAM_LABELS, entrance_object_name
+from components.layout import PROGRAM_LABELS, entrance_object_name, issued_certificates
 from components.prometheus_operator import prometheus_operator_object
 from components.settings import RELEASE_NAME, Settings
+from components.usage_dashboard import USAGE_DASHBOARD_FILE, usage_dashboard
 
 MIGRATION_JOB = f"{RELEASE_NAME}-migrations"
 """The chart's migration Job (templates/migrations-job.yaml: `<fullname>-migrations`)."""
 FAILED_MIGRATION_WINDOW = "6h"
-"""How long a failed migration keeps alerting after kube-state-metrics last saw the Job."""
+"""How long a failed migration keeps alerting after kube-state-metrics last saw the Job, unless a newer Job ran."""
+SYNC_FAILURE_WINDOW = "1h"
+CERTIFICATE_RENEWAL_DAYS = 21
+"""cert-manager renews at 2/3 of the lifetime (30 days before a 90-day certificate expires): with 21 days left,
+renewal has failed for 9 days."""
 DASHBOARD_FILE = "litellm.json"
 DASHBOARD_UID = "litellm-proxy"
 
@@ -37,6 +42,8 @@ def metric_sources(settings: Settings) -> list[str]:
         sources.append(settings.entrance_metrics)
     if settings.delivery == "argocd":
         sources.append("argocd")
+    if issued_certificates(settings):
+        sources.append("cert-manager")
     if uses_litellm_metrics(settings):
         sources.append("litellm")
     return sources
@@ -81,9 +88,67 @@ def _pods(settings: Settings) -> dict[str, str]:
         f'{{namespace="{namespace}",deployment="{RELEASE_NAME}"}})',
         "restarts": "sum by (pod) (increase(kube_pod_container_status_restarts_total"
         f'{{namespace="{namespace}",container="{RELEASE_NAME}"}}[15m]))',
-        "migration_failed": f'max_over_time(kube_job_status_failed{{namespace="{namespace}",'
-        f'job_name="{MIGRATION_JOB}"}}[{FAILED_MIGRATION_WINDOW}])',
+        "migration_failed": _migration_failed(namespace),
     }
+
+
+def _migration_failed(namespace: str) -> str:
+    """The migration Job's last failure is newer than the last Job seen without one.
+
+    kube-state-metrics writes `kube_job_status_failed` without a `reason` (value 0) for a Job with no failed pod,
+    and once one failed, a series per failure reason instead (kubernetes/kube-state-metrics@c92fe0c
+    internal/store/job.go:205-250). The chart deletes the Job 120 s after it ends (a day with the migration check)
+    and a re-run creates it anew under the same name: so the alert compares when each was last seen, over a
+    window that outlives the Job, and clears as soon as a re-run Job appears."""
+    job = f'namespace="{namespace}",job_name="{MIGRATION_JOB}"'
+    window = f"[{FAILED_MIGRATION_WINDOW}:1m]"
+    failed = f"max by (namespace, job_name) (max_over_time(timestamp(kube_job_status_failed{{{job}}} > 0){window}))"
+    clean = (
+        "max by (namespace, job_name) (max_over_time(timestamp("
+        f'kube_job_status_failed{{{job},reason=""}} == 0){window}))'
+    )
+    return f"{failed} > on (namespace, job_name) ({clean} or {failed} * 0)"
+
+
+def _sync_failed(settings: Settings) -> str:
+    """A sync that ended in Error or Failed within the hour. ArgoCD creates the counter's series at its first
+    increment (argo-cd@37ee009 controller/metrics/metrics.go:249-255): a first failure is a new series at 1, where
+    `increase()` sees no increase, so a series that did not exist an hour ago counts as well."""
+    failed = f'argocd_app_sync_total{{name="{RELEASE_NAME}",phase=~"Error|Failed",dry_run="false"}}'
+    window = SYNC_FAILURE_WINDOW
+    return (
+        f"(sum by (name) (increase({failed}[{window}])) > 0)"
+        f" or (count by (name) ({failed} unless {failed} offset {window}) > 0)"
+    )
+
+
+def _certificate_alerts(settings: Settings) -> list[dict[str, Any]]:
+    rules = []
+    for namespace, name in issued_certificates(settings):
+        certificate = f'namespace="{namespace}",name="{name}"'
+        rules += [
+            _alert(
+                "LiteLLMCertificateExpiring",
+                f"(min(certmanager_certificate_expiration_timestamp_seconds{{{certificate}}}) - time())"
+                f" < {CERTIFICATE_RENEWAL_DAYS} * 86400",
+                "1h",
+                "critical",
+                "The LiteLLM certificate is not being renewed",
+                f"Certificate {namespace}/{name} expires in less than {CERTIFICATE_RENEWAL_DAYS} days: cert-manager"
+                " renews 30 days ahead, so renewal has been failing (HTTP-01: see docs/operations.md). At expiry"
+                " every client fails TLS verification.",
+            ),
+            _alert(
+                "LiteLLMCertificateNotReady",
+                f'max(certmanager_certificate_ready_status{{{certificate},condition="False"}}) == 1',
+                "30m",
+                "critical",
+                "The LiteLLM certificate is not ready",
+                f"Certificate {namespace}/{name} has been not Ready for 30 minutes: without a first certificate the"
+                " entrance serves its default one and clients fail TLS verification (kubectl describe certificate).",
+            ),
+        ]
+    return rules
 
 
 def _alert(name: str, expr: str, duration: str, severity: str, summary: str, description: str) -> dict[str, Any]:
@@ -124,16 +189,16 @@ def alert_rules(settings: Settings) -> list[dict[str, Any]]:
             "0m",
             "critical",
             "The LiteLLM schema migration failed",
-            f"Job {namespace}/{MIGRATION_JOB} had a failed pod in the last {FAILED_MIGRATION_WINDOW}"
-            f" (the Job itself is deleted {kept} after it ends): the schema is not what the image needs, see"
-            " docs/operations.md.",
+            f"Job {namespace}/{MIGRATION_JOB} failed and has not run again since (the Job itself is deleted {kept}"
+            f" after it ends; the alert lasts {FAILED_MIGRATION_WINDOW} after that): the schema is not what the image"
+            " needs, see docs/operations.md.",
         ),
     ]
     if settings.delivery == "argocd":
         rules.append(
             _alert(
                 "LiteLLMSyncFailed",
-                f'sum(increase(argocd_app_sync_total{{name="{RELEASE_NAME}",phase=~"Error|Failed"}}[1h])) > 0',
+                _sync_failed(settings),
                 "0m",
                 "critical",
                 "The LiteLLM Application failed to sync",
@@ -141,6 +206,7 @@ def alert_rules(settings: Settings) -> list[dict[str, Any]]:
                 " the last hour (a failed PreSync migration hook ends the sync so).",
             )
         )
+    rules += _certificate_alerts(settings)
     queries = _entrance_queries(settings)
     if queries:
         host = settings.public_host
@@ -155,12 +221,12 @@ def alert_rules(settings: Settings) -> list[dict[str, Any]]:
             ),
             _alert(
                 "LiteLLMPublicSlow",
-                f"{queries['p95']} > {settings.monitoring.p95_latency_seconds}",
+                f"{queries['p95']} > {settings.monitoring.p95_latency_seconds:g}",
                 "15m",
                 "warning",
                 "The public host is slow",
                 f"The 95th percentile request duration at https://{host} is above"
-                f" {settings.monitoring.p95_latency_seconds} s.",
+                f" {settings.monitoring.p95_latency_seconds:g} s.",
             ),
         ]
     if uses_litellm_metrics(settings):
@@ -260,7 +326,10 @@ class LiteLLMMonitoring(pulumi.ComponentResource):
                     namespace=monitoring.dashboard_namespace,
                     labels={**PROGRAM_LABELS, **monitoring.dashboard_labels},
                 ),
-                data={DASHBOARD_FILE: json.dumps(dashboard(settings), indent=2, sort_keys=True)},
+                data={
+                    DASHBOARD_FILE: json.dumps(dashboard(settings), indent=2, sort_keys=True),
+                    USAGE_DASHBOARD_FILE: json.dumps(usage_dashboard(settings), indent=2, sort_keys=True),
+                },
                 opts=child,
             )
             outputs["dashboard"] = DASHBOARD_UID

@@ -17,6 +17,10 @@ from components.settings import Settings
 PRIVATE_IPV4 = ["10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.168.0.0/16"]
 PRIVATE_IPV6 = ["fc00::/7", "fe80::/10"]
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+# cert-manager's HTTP-01 solver pod: created in the Certificate's namespace with this label, listening on 8089
+# (cert-manager@2d0d7f7 pkg/issuer/acme/http/pod.go:35-48, 165, 208, 259; http.go:49; apis/acme/v1/types.go:60).
+ACME_SOLVER_LABELS = {"acme.cert-manager.io/http01-solver": "true"}
+ACME_SOLVER_PORT = 8089
 
 meta = k8s.meta.v1
 net = k8s.networking.v1
@@ -128,6 +132,32 @@ def ingress_rules(settings: Settings) -> dict[str, list[net.NetworkPolicyIngress
     return rules
 
 
+def acme_solver_rules(settings: Settings) -> list[net.NetworkPolicyIngressRuleArgs]:
+    """The ingress controller's way to cert-manager's HTTP-01 solver, when an Ingress's Certificate is issued in
+    the LiteLLM namespace. The CA and cert-manager's self-check fetch the challenge through the controller; the
+    solver needs no egress, so default-deny keeps it closed. A Gateway's Certificate lives in the Gateway's
+    namespace, outside these policies."""
+    entrance = settings.entrance
+    if not entrance.enabled or "ingress" not in entrance.kinds:
+        return []
+    namespaces = sorted(
+        set().union(
+            *(
+                side.forwarding_namespaces("ingress")
+                for side in entrance.sides().values()
+                if side.tls is not None and side.tls.cert_manager is not None
+            )
+        )
+    )
+    if not namespaces:
+        return []
+    return [
+        net.NetworkPolicyIngressRuleArgs(
+            from_=[_in_namespace(namespace) for namespace in namespaces], ports=[_tcp(ACME_SOLVER_PORT)]
+        )
+    ]
+
+
 class LiteLLMNetworkPolicies(pulumi.ComponentResource):
     policies: list[net.NetworkPolicy]
 
@@ -166,6 +196,18 @@ class LiteLLMNetworkPolicies(pulumi.ComponentResource):
                     policy_name,
                     net.NetworkPolicySpecArgs(
                         pod_selector=_proxy_pods(settings), policy_types=["Ingress"], ingress=ingress
+                    ),
+                )
+            )
+        solver = acme_solver_rules(settings)
+        if solver:
+            self.policies.append(
+                policy(
+                    "litellm-ingress-acme-solver",
+                    net.NetworkPolicySpecArgs(
+                        pod_selector=meta.LabelSelectorArgs(match_labels=dict(ACME_SOLVER_LABELS)),
+                        policy_types=["Ingress"],
+                        ingress=solver,
                     ),
                 )
             )

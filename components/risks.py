@@ -66,6 +66,12 @@ def risk_warnings(settings: Settings, stack: str, program_dir: Path = PROGRAM_DI
             f"litellm:podDisruptionBudget.maxUnavailable {budget.max_unavailable} lets a drain evict all"
             f" {replicas} replicas at once: the budget protects nothing. Use 1."
         )
+    if settings.monitoring.alerts and "release" not in settings.monitoring.rule_labels:
+        warnings.append(
+            "litellm:monitoring.ruleLabels has no `release` label: a default kube-prometheus-stack loads only"
+            " PrometheusRules labelled `release: <its Helm release>` (ruleSelectorNilUsesHelmValues), so these alerts"
+            " would never be evaluated. Set ruleLabels: {release: kube-prometheus-stack} (your release's name)."
+        )
     if not settings.models:
         warnings.append(
             "litellm:models is empty: the proxy starts with no model to route to, and clients get errors until"

@@ -1,11 +1,17 @@
 """Which of LiteLLM's routes each entrance serves: the one place that says so.
 
-The public entrance serves LiteLLM's LLM API routes and nothing else: no admin UI, no key, user, team,
-model or spend management, no health details, no `/metrics`. The route groups below are LiteLLM
-1.76.1's own (`LiteLLMRoutes` in litellm/proxy/_types.py at v1.76.1, lines 223-368: `llm_api_routes`
-is `openai_routes + anthropic_routes + mapped_pass_through_routes + passthrough_routes_wildcard +
-apply_guardrail_routes + mcp_routes`). tests/test_routes.py checks this copy against the installed
-litellm 1.76.1 and every route its FastAPI app serves.
+The public entrance serves LiteLLM's LLM API routes except the provider pass-through ones, and nothing
+else: no admin UI, no key, user, team, model or spend management, no health details, no `/metrics`. The
+route groups below are LiteLLM 1.76.1's own (`LiteLLMRoutes` in litellm/proxy/_types.py at v1.76.1, lines
+223-368: `llm_api_routes` is `openai_routes + anthropic_routes + mapped_pass_through_routes +
+passthrough_routes_wildcard + apply_guardrail_routes + mcp_routes`). tests/test_routes.py checks this copy
+against the installed litellm 1.76.1 and every route its FastAPI app serves.
+
+The pass-through routes (`/openai/...`, `/anthropic/...`, ...) forward any method and path to the provider
+with the server's own provider key after only a virtual-key check
+(litellm/proxy/pass_through_endpoints/llm_passthrough_endpoints.py, passthrough_endpoint_router.py:45-69 at
+v1.76.1): files, batches, fine-tunes and unlisted models of the organisation's account. They stay inside the
+cluster (or on the internal entrance).
 
 Both Ingress (`Exact`, `Prefix`) and Gateway API (`Exact`, `PathPrefix`) match a path exactly or by
 whole path segments, so a route with a `{parameter}` becomes a prefix ending before the parameter.
@@ -118,6 +124,11 @@ MCP_ROUTES = (
     "/mcp/tools/call",
 )
 
+# Client routes LiteLLM serves but leaves out of `llm_api_routes`: the OpenAI SDK's `models.retrieve`
+# (proxy_server.py:3965) and Anthropic's token counting (anthropic_endpoints/endpoints.py:207). Not
+# `/models/{model_id}`: its prefix would also open the Google-style `/models/{model}:generateContent` routes.
+CLIENT_ROUTES = ("/v1/models/{model_id}", "/v1/messages/count_tokens")
+
 LLM_API_ROUTES = (
     *OPENAI_ROUTES,
     *ANTHROPIC_ROUTES,
@@ -128,26 +139,24 @@ LLM_API_ROUTES = (
 )
 """`LiteLLMRoutes.llm_api_routes`, in LiteLLM's order."""
 
+PUBLIC_ROUTES = (*OPENAI_ROUTES, *ANTHROPIC_ROUTES, *CLIENT_ROUTES, *GUARDRAIL_ROUTES, *MCP_ROUTES)
+"""What the public entrance serves: the LLM API routes without the pass-through ones, plus CLIENT_ROUTES."""
+
 MatchKind = Literal["Exact", "Prefix"]
 
 
 def public_path_matches() -> list[tuple[MatchKind, str]]:
-    """The path matches of the public entrance, derived from `LLM_API_ROUTES`, sorted, none redundant.
+    """The path matches of the public entrance, derived from `PUBLIC_ROUTES`, sorted, none redundant.
 
-    `/threads/{thread_id}/runs` becomes the prefix `/threads`; a pass-through route such as
-    `/bedrock` (LiteLLM forwards everything below it) the prefix `/bedrock`; a query in a route
-    (`/realtime?{model}`) is not part of the path.
+    `/threads/{thread_id}/runs` becomes the prefix `/threads`; a query in a route (`/realtime?{model}`)
+    is not part of the path.
     """
     exact: set[str] = set()
     prefixes: set[str] = set()
-    for route in LLM_API_ROUTES:
+    for route in PUBLIC_ROUTES:
         path = route.split("?", 1)[0]
-        if path.endswith("/*"):
-            prefixes.add(path[:-2])
-        elif "{" in path:
+        if "{" in path:
             prefixes.add(path[: path.index("{")].rstrip("/"))
-        elif path in PASS_THROUGH_ROUTES:
-            prefixes.add(path)
         else:
             exact.add(path)
     prefixes = {prefix for prefix in prefixes if not any(_under(prefix, other) for other in prefixes - {prefix})}

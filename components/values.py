@@ -24,6 +24,15 @@ from components.settings import ModelSettings, Settings
 PRIVILEGED_PORT_LIMIT = 1024
 DATABASE_URL_TEMPLATE = "postgresql://$(DATABASE_USERNAME):$(DATABASE_PASSWORD)@$(DATABASE_HOST)/$(DATABASE_NAME)"
 SECRETS_REVISION_ANNOTATION = "litellm-secrets-revision"
+# The chart at the tag has no value for the pod's grace period or a lifecycle hook, and ArgoCD's git source cannot
+# post-render it. The deployment template writes two values unquoted, at the depth of the fields that are missing:
+# `serviceAccount.name` in the pod spec (templates/deployment.yaml:35, 6 spaces) and `image.pullPolicy` in the
+# container (:43, 10 spaces). A value that goes on on a new line at that depth adds sibling fields, and both
+# deliveries render them, since both run the chart's templates. templates/migrations-job.yaml:30, 34 write the same
+# values at the same depths, so the migration pod gets them too: a migration being stopped gets as long to finish.
+# tests/test_shutdown.py renders the real chart and checks both objects.
+POD_SPEC_LINE = "\n" + " " * 6
+CONTAINER_LINE = "\n" + " " * 10
 
 
 ADMIN_UI_OFF_VOLUME = "admin-ui-off"
@@ -43,7 +52,7 @@ def build_chart_values(
         "image": {
             "repository": settings.image.repository,
             "tag": settings.image.tag,
-            "pullPolicy": settings.image.pull_policy,
+            "pullPolicy": settings.image.pull_policy + _container_lifecycle(settings),
         },
         "service": {"type": settings.service.type, "port": settings.service.port},
         "resources": settings.resources.model_dump(),
@@ -59,7 +68,11 @@ def build_chart_values(
         "proxy_config": build_proxy_config(settings, secrets),
         # The program's own ServiceAccount (components/access.py), created before the delivery: the PreSync /
         # pre-install migration Job runs before any chart object, so a chart-created one would not exist yet.
-        "serviceAccount": {"create": False, "name": SERVICE_ACCOUNT},
+        "serviceAccount": {
+            "create": False,
+            "name": f"{SERVICE_ACCOUNT}{POD_SPEC_LINE}terminationGracePeriodSeconds:"
+            f" {settings.entrance.requests.grace_seconds}",
+        },
         "podSecurityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
         # The chart copies `securityContext` to the migration Job's container too. The image runs as
         # root and Prisma writes its engines under /root/.cache, so no runAsNonRoot and no read-only root.
@@ -152,9 +165,11 @@ def _router_resilience(settings: Settings) -> dict[str, Any]:
     """The `router_settings` keys of `litellm:router` that are set; unset ones keep LiteLLM's defaults."""
     router = settings.router
     retry_policy = router.retry_policy.litellm_retry_policy() if router.retry_policy else {}
+    fails_policy = router.allowed_fails_policy.litellm_allowed_fails_policy() if router.allowed_fails_policy else {}
     resilience = {
         "timeout": router.timeout,
         "allowed_fails": router.allowed_fails,
+        "allowed_fails_policy": fails_policy or None,
         "cooldown_time": router.cooldown_time,
         "routing_strategy": router.routing_strategy,
         "retry_policy": retry_policy or None,
@@ -169,6 +184,15 @@ def _security_context(settings: Settings) -> dict[str, Any]:
         "capabilities": _capabilities(settings),
         "seccompProfile": {"type": "RuntimeDefault"},
     }
+
+
+def _container_lifecycle(settings: Settings) -> str:
+    """The `preStop` sleep that keeps a stopping pod serving until the entrance has dropped it (the kubelet's
+    own sleep action: the image needs no `sleep` binary)."""
+    drain = settings.entrance.requests.drain_seconds
+    if drain == 0:
+        return ""
+    return f"{CONTAINER_LINE}lifecycle: {{preStop: {{sleep: {{seconds: {drain}}}}}}}"
 
 
 def _migration_job(settings: Settings) -> dict[str, Any]:
@@ -192,7 +216,8 @@ def _migration_job(settings: Settings) -> dict[str, Any]:
 
 
 def _env_vars(settings: Settings) -> dict[str, str]:
-    env: dict[str, str] = {}
+    # litellm/proxy/proxy_cli.py:480-486, 137-140 at v1.76.1: uvicorn's timeout_keep_alive (else uvicorn's 5 s).
+    env: dict[str, str] = {"KEEPALIVE_TIMEOUT": str(settings.entrance.requests.keep_alive_seconds)}
     if not settings.ui.enabled:
         env["DISABLE_ADMIN_UI"] = "True"  # guards /sso/key/generate; the UI files go by admin_ui_off
         env["PYTHONPATH"] = ADMIN_UI_OFF_MOUNT_PATH

@@ -44,3 +44,18 @@ if ! command -v redis-server >/dev/null; then
     echo "setup: redis-server is missing and this is not root: run 'sudo apt-get install -y redis-server'" >&2
   fi
 fi
+
+# Prometheus' promtool, for tests/test_alert_rules.py (`promtool test rules` on the program's alerts): built
+# from its Go module at the version tools/promtool pins (go.mod, go.sum), once per machine, into a cache
+# folder keyed by those pins. Needs Go (https://go.dev/dl/) and the Go module proxy; about 10 minutes on 2 cores.
+promtool_key="$(cat tools/promtool/go.mod tools/promtool/go.sum | sha256sum | cut -c1-16)"
+promtool_dir="${XDG_CACHE_HOME:-$HOME/.cache}/litellm-pulumi/promtool/$promtool_key"
+if [[ ! -x "$promtool_dir/promtool" ]]; then
+  if command -v go >/dev/null; then
+    mkdir -p "$promtool_dir"
+    (cd tools/promtool && nice go build -buildvcs=false -trimpath -o "$promtool_dir/promtool.partial" \
+      github.com/prometheus/prometheus/cmd/promtool) && mv "$promtool_dir/promtool.partial" "$promtool_dir/promtool"
+  else
+    echo "setup: Go is missing: install it to build promtool for the alert tests (https://go.dev/dl/)" >&2
+  fi
+fi

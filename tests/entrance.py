@@ -209,7 +209,7 @@ class Entrances:
                         continue
                     tls_secret = (gateway.namespace, secret)
                 for rule in spec["rules"]:
-                    _check_keys(rule, {"matches", "backendRefs"}, "HTTPRoute rule")
+                    _check_keys(rule, {"matches", "backendRefs", "timeouts"}, "HTTPRoute rule")
                     for match in rule["matches"]:
                         _check_keys(match, {"path"}, "HTTPRoute match")
                         kind = {"PathPrefix": "Prefix", "Exact": "Exact"}.get(match["path"]["type"])

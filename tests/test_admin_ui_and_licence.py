@@ -37,7 +37,11 @@ def test_ui_on_leaves_the_pods_as_the_chart_makes_them():
 
 def test_the_application_waits_for_the_start_up_hook():
     manifests = render_manifests("prod", {"litellm:ui": {"enabled": False}}, SECRETS)
-    (hook,) = [r for r in manifests.run.registrations if r.type == "kubernetes:core/v1:ConfigMap"]
+    (hook,) = [
+        r
+        for r in manifests.run.registrations
+        if r.type == "kubernetes:core/v1:ConfigMap" and r.inputs["metadata"]["name"] == "litellm-admin-ui-off"
+    ]
     (application,) = [r for r in manifests.run.registrations if r.type.endswith(":Application")]
     assert hook.urn in application.dependencies
 

@@ -13,6 +13,8 @@ from tests.netpol import NetworkPolicies, Pod
 from tests.test_entrance_schemas import CRD_SCHEMAS, validate_custom
 
 CANARY = {"enabled": True, "tag": "main-v1.80.0-stable", "weight": 20}
+ALERTS = {"alerts": True, "p95LatencySeconds": 8}
+"""Alerts on, with a latency threshold ingress-nginx's default buckets (up to 10 s) can report."""
 PAIR = "1.76.1 -> 1.80.0"
 GATEWAY = {
     "enabled": True,
@@ -71,10 +73,14 @@ def test_the_canary_keeps_its_router_state_and_cache_apart(compatible):
 def test_ingress_nginx_sends_the_weight_to_the_canary_on_the_same_host_and_paths(compatible):
     manifests = render_stack("prod", {"litellm:canary": CANARY})
     stable, canary = manifests.find("Ingress", "litellm-public"), manifests.find("Ingress", "litellm-public-canary")
-    assert canary["metadata"]["annotations"] == {
+    canary_annotations = {k: v for k, v in canary["metadata"]["annotations"].items() if "/canary" in k}
+    assert canary_annotations == {
         "nginx.ingress.kubernetes.io/canary": "true",
         "nginx.ingress.kubernetes.io/canary-weight": "20",
     }
+    # The request settings (timeouts, body size, streaming) hold for the canary's share as for the stable one's.
+    shared = {k: v for k, v in stable["metadata"]["annotations"].items() if "/canary" not in k}
+    assert shared and {k: canary["metadata"]["annotations"][k] for k in shared} == shared
     assert (
         "annotations" not in stable["metadata"]
         or "nginx.ingress.kubernetes.io/canary" not in stable["metadata"]["annotations"]
@@ -107,7 +113,7 @@ def test_the_canary_pods_get_the_stable_pods_flows_and_no_one_else(compatible):
 
 
 def test_the_alert_compares_the_canary_s_5xx_share_with_the_stable_one(compatible):
-    manifests = render_stack("prod", {"litellm:canary": CANARY, "litellm:monitoring": {"alerts": True}})
+    manifests = render_stack("prod", {"litellm:canary": CANARY, "litellm:monitoring": ALERTS})
     (group,) = manifests.find("PrometheusRule", "litellm-canary")["spec"]["groups"]
     (alert,) = group["rules"]
     assert alert["alert"] == "LiteLLMCanaryErrors" and alert["for"] == "10m"
@@ -172,7 +178,7 @@ def test_a_canary_whose_migrations_break_the_stable_schema_is_refused(monkeypatc
 
 @pytest.mark.parametrize("entrance", [None, GATEWAY], ids=["ingress", "gateway"])
 def test_every_object_of_a_canary_render_passes_its_schema(compatible, entrance):
-    overrides: dict[str, Any] = {"litellm:canary": CANARY, "litellm:monitoring": {"alerts": True}}
+    overrides: dict[str, Any] = {"litellm:canary": CANARY, "litellm:monitoring": ALERTS}
     if entrance:
         overrides["litellm:entrance"] = entrance
     manifests = render_stack("prod", overrides)

@@ -86,7 +86,9 @@ def test_a_hyphenated_database_name_is_accepted_and_rendered_as_a_string():
 
 def test_cost_based_routing_is_accepted_and_reaches_the_router():
     manifests = rendered({"litellm:router": {"routingStrategy": "cost-based-routing"}})
-    assert "routing_strategy: cost-based-routing" in manifests.find("ConfigMap")["data"]["config.yaml"]
+    assert (
+        "routing_strategy: cost-based-routing" in manifests.find("ConfigMap", "litellm-config")["data"]["config.yaml"]
+    )
 
 
 @pytest.mark.parametrize(

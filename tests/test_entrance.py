@@ -32,7 +32,8 @@ API_PATHS = [
     "/v1/responses/resp_123",
     "/v1/threads/thread_1/runs",
     "/openai/deployments/gpt-4o/chat/completions",
-    "/anthropic/v1/messages",
+    "/v1/models/gpt-4o",
+    "/v1/messages/count_tokens",
 ]
 # The admin UI, LiteLLM's management routes (`LiteLLMRoutes.management_routes` and the spend,
 # config and SSO routes of litellm/proxy at v1.76.1), health details and metrics.
@@ -69,7 +70,13 @@ NOT_PUBLIC_PATHS = [
     "/openapi.json",
     "/routes",
     "/.well-known/litellm-ui-config",
-    "/v1/models/gpt-4o",
+    # Provider pass-through: any method and path with the organisation's provider keys (components/routes.py).
+    "/openai/files",
+    "/openai/v1/fine_tuning/jobs",
+    "/anthropic/v1/messages",
+    "/bedrock/model/x/invoke",
+    "/gemini/v1beta/models",
+    "/langfuse/api/public/traces",
 ]
 
 INGRESS_CLUSTER = Cluster(internet_facing_classes={"nginx"}, internal_classes={"nginx-internal"})

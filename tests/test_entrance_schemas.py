@@ -30,7 +30,7 @@ CRD_SCHEMAS = {
 BUILT_IN = {"Ingress", "ConfigMap", "NetworkPolicy"}
 MONITORED = {"alerts": True, "dashboard": True}
 VARIANTS: dict[str, dict[str, Any]] = {
-    "prod": {"litellm:monitoring": MONITORED},
+    "prod": {},
     "prod-internal-ingress": {"litellm:entrance": INGRESS_WITH_INTERNAL},
     "prod-gateway": {
         "litellm:monitoring": MONITORED,

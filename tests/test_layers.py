@@ -7,7 +7,7 @@ from pathlib import Path
 
 COMPONENTS = Path(__file__).resolve().parent.parent / "components"
 ROOT_COMPONENT = "litellm"
-CONTRACT_MAY_USE = {"kube_types", "quantity", "litellm_release", "versions"}
+CONTRACT_MAY_USE = {"kube_types", "quantity", "litellm_release", "versions", "metric_sources"}
 
 
 def _modules() -> dict[str, Path]:

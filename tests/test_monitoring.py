@@ -15,9 +15,10 @@ from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.cog.plugins import register_default_plugins
 from grafana_foundation_sdk.models.dashboard import Dashboard
 
-from components.config import settings_from_config
+from components.config import ConfigError, settings_from_config
 from components.metric_sources import METRIC_SOURCES
 from components.monitoring import DASHBOARD_FILE, alert_rules, dashboard, metric_sources
+from components.risks import risk_warnings
 from components.settings import SECRET_CONFIG_KEYS, Settings
 from offline.harness import encode_config_value, stack_config
 from tests.conftest import SECRETS, run_stack
@@ -27,11 +28,13 @@ from tests.test_entrance import GATEWAY_WITH_INTERNAL, SEED_HOST
 register_default_plugins()
 
 MONITORED = {"alerts": True, "dashboard": True}
+# ingress-nginx's duration histogram ends at 10 s: a p95 threshold must lie below it.
+NGINX_MONITORED = {**MONITORED, "p95LatencySeconds": 8}
 VARIANTS = {
-    "prod": {"monitoring": MONITORED},
+    "prod": {"monitoring": NGINX_MONITORED},
     "prod-gateway": {"monitoring": MONITORED, "entrance": GATEWAY_WITH_INTERNAL},
     "prod-licensed": {
-        "monitoring": MONITORED,
+        "monitoring": NGINX_MONITORED,
         "serviceMonitor": {"enabled": True},
         "licenseKey": "litellm-licence-FAKE",
     },
@@ -101,6 +104,8 @@ def test_prod_alerts_page_on_the_signals_a_team_needs():
         "LiteLLMSyncFailed",
         "LiteLLMPublicErrorRate",
         "LiteLLMPublicSlow",
+        "LiteLLMCertificateExpiring",
+        "LiteLLMCertificateNotReady",
     }
     assert f'host="{SEED_HOST}"' in rules["LiteLLMPublicErrorRate"]["expr"]
     assert f'host="{SEED_HOST}"' in rules["LiteLLMPublicSlow"]["expr"]
@@ -113,7 +118,7 @@ def test_failed_migration_alert_outlives_the_job():
     windows: list[float] = []
 
     def visit(node: Any) -> None:
-        if isinstance(node, promql_parser.MatrixSelector):
+        if isinstance(node, (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)) and node.range:
             windows.append(node.range.total_seconds())
 
     promql_parser.walk(parsed, visit)
@@ -170,7 +175,9 @@ def lost_keys(original: Any, decoded: Any, path: str = "") -> list[str]:
 
 
 def test_program_registers_the_rule_and_the_dashboard_configmap_for_the_sidecar():
-    run = run_stack("prod", {"litellm:monitoring": {**MONITORED, "ruleLabels": {"release": "kube-prometheus-stack"}}})
+    run = run_stack(
+        "prod", {"litellm:monitoring": {**NGINX_MONITORED, "ruleLabels": {"release": "kube-prometheus-stack"}}}
+    )
     assert run.error is None, run.error
     (rule,) = [r.inputs for r in run.registrations if r.type == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"]
     assert rule["metadata"]["namespace"] == "litellm"
@@ -182,9 +189,28 @@ def test_program_registers_the_rule_and_the_dashboard_configmap_for_the_sidecar(
 
 
 def test_monitoring_is_off_by_default():
-    run = run_stack("prod")
+    run = run_stack("prod", {"litellm:monitoring": None})
     assert run.error is None, run.error
     assert not [r for r in run.registrations if r.type.endswith(":PrometheusRule") or r.type.endswith(":ConfigMap")]
+
+
+def test_prod_has_alerts_a_default_kube_prometheus_stack_loads():
+    """kube-prometheus-stack selects rules by `release: <its release>` unless told otherwise."""
+    run = run_stack("prod")
+    assert run.error is None, run.error
+    (rule,) = [r.inputs for r in run.registrations if r.type == "kubernetes:monitoring.coreos.com/v1:PrometheusRule"]
+    assert rule["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+    assert len(rule["spec"]["groups"][0]["rules"]) >= 6
+
+
+def test_a_latency_threshold_the_histogram_cannot_reach_is_refused():
+    with pytest.raises(ConfigError) as error:
+        _prod(monitoring=MONITORED)
+    (problem,) = error.value.problems
+    assert problem.startswith("litellm:monitoring.p95LatencySeconds: 60 can never fire")
+    assert "ends at 10 s" in problem
+    buckets = [0.5, 1, 5, 10, 30, 60, 120, 300]
+    assert _prod(monitoring={**MONITORED, "entranceTimeBuckets": buckets}).monitoring.p95_latency_seconds == 60
 
 
 @pytest.mark.runtime
@@ -198,3 +224,9 @@ def test_the_litellm_metrics_listed_are_ones_litellm_enterprise_creates():
     created = set(json.loads(result.stdout))
     assert "litellm_proxy_total_requests_metric_total" in created
     assert METRIC_SOURCES["litellm"] <= created, METRIC_SOURCES["litellm"] - created
+
+
+def test_alerts_without_a_release_label_warn_in_preview():
+    settings = _prod(monitoring=NGINX_MONITORED)
+    assert any("ruleLabels has no `release` label" in warning for warning in risk_warnings(settings, "prod"))
+    assert not any("ruleLabels" in warning for warning in risk_warnings(_prod(), "prod"))

@@ -135,8 +135,10 @@ def test_every_litellm_namespace_pod_is_isolated(flows, pod, direction):
 
 
 def test_policies_select_pods_only_by_the_chart_selector_labels_or_all(prod):
+    """Besides the proxy and its Job, only cert-manager's HTTP-01 solver (tests/test_acme_solver.py)."""
     selectors = [unwrap_secrets(r.inputs)["spec"]["podSelector"] for r in prod.of_type(NETWORK_POLICY_TYPE)]
-    assert selectors and all(s in ({}, {"matchLabels": SELECTOR_LABELS}) for s in selectors), selectors
+    solver = {"matchLabels": {"acme.cert-manager.io/http01-solver": "true"}}
+    assert selectors and all(s in ({}, {"matchLabels": SELECTOR_LABELS}, solver) for s in selectors), selectors
 
 
 def test_policies_live_in_the_litellm_namespace(prod):

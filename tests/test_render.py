@@ -146,6 +146,7 @@ def test_prod_renders_one_file_per_object_named_kind_namespace_name(rendered):
         "application-argocd-litellm.yaml",
         "certificate-litellm-litellm-public.yaml",
         "configmap-litellm-litellm-config.yaml",
+        "configmap-monitoring-litellm-litellm-dashboard.yaml",
         "deployment-litellm-litellm.yaml",
         "ingress-litellm-litellm-public.yaml",
         "job-litellm-litellm-migrations.yaml",
@@ -155,8 +156,10 @@ def test_prod_renders_one_file_per_object_named_kind_namespace_name(rendered):
         "networkpolicy-litellm-litellm-egress-llm-apis.yaml",
         "networkpolicy-litellm-litellm-egress-postgres.yaml",
         "networkpolicy-litellm-litellm-egress-redis.yaml",
+        "networkpolicy-litellm-litellm-ingress-acme-solver.yaml",
         "networkpolicy-litellm-litellm-ingress-entrance.yaml",
         "poddisruptionbudget-litellm-litellm.yaml",
+        "prometheusrule-litellm-litellm.yaml",
         "secret-litellm-litellm-master-key.yaml",
         "secret-litellm-litellm-provider-keys.yaml",
         "secret-litellm-litellm-salt-key.yaml",
@@ -233,7 +236,7 @@ def test_warnings_go_to_stderr_and_the_summary_to_stdout(tmp_path, capsys):
     assert main(["prod", "--out", str(tmp_path)]) == 0
     out, err = capsys.readouterr()
     assert "this render used the placeholder" in err and "placeholder" not in out
-    assert out.startswith("rendered prod: 22 files")
+    assert out.startswith("rendered prod: 25 files")
     assert "| Deployment | litellm/litellm | chart | no | no |" in out
 
 

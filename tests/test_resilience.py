@@ -92,7 +92,13 @@ def test_prod_adds_a_router_timeout_and_a_circuit_breaker_to_the_seed():
     router_settings = build_proxy_config(committed_settings("prod"))["router_settings"]
     added = {key: value for key, value in router_settings.items() if key not in SEED_PROXY_CONFIG["router_settings"]}
     assert dump(added) == dump(
-        {"timeout": 120, "allowed_fails": 2, "cooldown_time": 30, "retry_policy": {"TimeoutErrorRetries": 0}}
+        {
+            "timeout": 120,
+            "allowed_fails": 2,
+            "allowed_fails_policy": {"RateLimitErrorAllowedFails": 1000},
+            "cooldown_time": 30,
+            "retry_policy": {"TimeoutErrorRetries": 0},
+        }
     )
 
 
@@ -305,6 +311,7 @@ def test_tracing_with_log_messages_leaves_message_logging_on():
 def test_tracing_sets_litellm_otel_env_for_grpc():
     settings = settings_for(tracing={"enabled": True, "endpoint": "https://otlp.example.net:443", "protocol": "grpc"})
     assert build_chart_values(settings)["envVars"] == {
+        "KEEPALIVE_TIMEOUT": "75",
         "OTEL_EXPORTER": "otlp_grpc",
         "OTEL_ENDPOINT": "https://otlp.example.net:443",
         "OTEL_SERVICE_NAME": "litellm",

@@ -31,11 +31,30 @@ SERVED_BEYOND_LITELLMS_CHECK = {
 }
 
 
+# Client routes the public entrance serves beyond LiteLLM's check: `models.retrieve` and Anthropic token counting.
+CLIENT_ROUTES = {"/v1/models/x1", "/v1/messages/count_tokens"}
+# Where LiteLLM 1.76.1 defines its provider pass-through handlers (`/langfuse/...` apart from the others).
+PASS_THROUGH_MODULES = ("litellm.proxy.pass_through_endpoints", "litellm.proxy.vertex_ai_endpoints.langfuse_endpoints")
+# Below `/openai/deployments` (the Azure-style client routes, one `{model}` segment in the middle, so a prefix)
+# LiteLLM's `/openai/{endpoint:path}` pass-through takes every other path and forwards it to OpenAI as
+# `/deployments/...`, a path OpenAI's API does not serve.
+PASS_THROUGH_BEHIND_AZURE_PREFIX = "/openai/deployments/"
+
+
+def probe_paths() -> list[str]:
+    """For each public prefix, paths below it that no route of its own names."""
+    prefixes = [value for kind, value in path_matches("public") if kind == "Prefix"]
+    return [f"{prefix}{tail}" for prefix in prefixes for tail in ("/x1", "/x1/x2/files", "/x1/fine_tuning/jobs")]
+
+
 @pytest.fixture(scope="module")
 def litellm() -> dict[str, Any]:
     check_runtime_venv()
     result = subprocess.run(
-        [str(RUNTIME_PYTHON), str(HELPERS / "litellm_routes.py")], capture_output=True, text=True, timeout=300
+        [str(RUNTIME_PYTHON), str(HELPERS / "litellm_routes.py"), *probe_paths()],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -67,11 +86,35 @@ def test_route_groups_match_litellms(litellm, ours, group):
     assert sorted(getattr(routes, ours)) == litellm["groups"][group]
 
 
-def test_public_entrance_serves_exactly_litellms_llm_api_routes_of_the_real_app(litellm):
+def _pass_through(litellm: dict[str, Any], path: str) -> bool:
+    return any(module.startswith(PASS_THROUGH_MODULES) for module in litellm["handlers"].get(path, []))
+
+
+def test_public_entrance_serves_litellms_llm_api_routes_of_the_real_app_but_the_pass_through(litellm):
     served = {path for path in litellm["samples"] if served_publicly(path)}
     llm_api = {path for path, is_llm in litellm["samples"].items() if is_llm}
-    assert served - llm_api == SERVED_BEYOND_LITELLMS_CHECK
-    assert llm_api - served == set()
+    assert served - llm_api == SERVED_BEYOND_LITELLMS_CHECK | CLIENT_ROUTES
+    assert {path for path in llm_api - served if not _pass_through(litellm, path)} == set()
+
+
+def test_no_provider_pass_through_route_of_the_real_app_is_public(litellm):
+    pass_through = [path for path in litellm["samples"] if _pass_through(litellm, path)]
+    assert "/openai/x1" in pass_through and "/anthropic/x1" in pass_through
+    assert [path for path in pass_through if served_publicly(path)] == []
+
+
+def test_no_path_below_a_public_prefix_reaches_a_pass_through_handler(litellm):
+    reached = {
+        path
+        for path, module in litellm["probes"].items()
+        if module and module.startswith(PASS_THROUGH_MODULES) and not path.startswith(PASS_THROUGH_BEHIND_AZURE_PREFIX)
+    }
+    assert litellm["probes"] and reached == set()
+
+
+def test_the_sdk_client_routes_beyond_llm_api_routes_are_public(litellm):
+    for path in CLIENT_ROUTES:
+        assert path in litellm["samples"] and served_publicly(path), path
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,7 @@ RESERVED_ENV_NAMES = frozenset(
         "LITELLM_LICENSE",
         "PYTHONPATH",
         "NUM_WORKERS",
+        "KEEPALIVE_TIMEOUT",
     }
 )
 

@@ -7,7 +7,6 @@ from pydantic import Field
 from components.kube_types import (
     INT32_MAX,
     Cidr,
-    Count,
     DnsLabel,
     Duration,
     Host,
@@ -130,6 +129,11 @@ class EntranceSide(Model):
         " gateway's proxies): the only namespace the NetworkPolicy lets in for this entrance. Unset: the Gateway's"
         " namespace (type `gateway`), `ingress-nginx` (type `ingress`).",
     )
+    gateway_pod_namespace: DnsLabel | None = Field(
+        None,
+        description="With type `both`: the namespace of the gateway's proxies (`podNamespace` then names the ingress"
+        " controller's). Unset: the Gateway's namespace.",
+    )
     tls: TLSSettings | None = Field(
         None,
         description="TLS for the host. Type `ingress`: required (the Ingress terminates TLS with this Secret). Type"
@@ -137,29 +141,90 @@ class EntranceSide(Model):
         " Gateway's namespace under `tls.secretName`.",
     )
 
-    def forwarding_namespace(self, kind: str) -> str:
+    def forwarding_namespaces(self, kind: str) -> set[str]:
+        """Namespaces of the pods that forward this side's requests: the controller's, the gateway's, or both."""
+        gateway_default = self.gateway.namespace if self.gateway else "ingress-nginx"
+        if kind == "both":
+            return {self.pod_namespace or "ingress-nginx", self.gateway_pod_namespace or gateway_default}
         if self.pod_namespace:
-            return self.pod_namespace
-        return self.gateway.namespace if kind == "gateway" and self.gateway else "ingress-nginx"
+            return {self.pod_namespace}
+        return {gateway_default if kind == "gateway" else "ingress-nginx"}
+
+
+class RequestSettings(Model):
+    """How long a request may run, how large it may be and how it streams: written by both entrance types and the
+    pods' shutdown (docs/entrance.md, "Timeouts, body size and streaming")."""
+
+    timeout_seconds: Integer = Field(
+        600,
+        ge=1,
+        le=86400,
+        description="Seconds the entrance waits for a response, streams included (ingress-nginx"
+        " `proxy-read-timeout`/`proxy-send-timeout`, HTTPRoute `timeouts.request`), and the longest request a pod"
+        " finishes when it stops. At least `litellm:router.timeout`; cover its retries too (prod: 3 x 120 s).",
+    )
+    max_body_mib: Integer = Field(
+        100,
+        ge=1,
+        le=10240,
+        description="Largest request body in MiB (ingress-nginx `proxy-body-size`; Envoy streams bodies without a"
+        " cap): images, long prompts, audio and files.",
+    )
+    streaming: bool = Field(
+        True,
+        description="Pass request and response bodies through as they arrive (ingress-nginx `proxy-buffering` and"
+        " `proxy-request-buffering` off): server-sent events reach the client token by token.",
+    )
+    drain_seconds: Integer = Field(
+        10,
+        ge=0,
+        le=300,
+        description="Seconds a stopping pod keeps serving before uvicorn stops accepting (a `preStop` sleep), while"
+        " the entrance learns the pod is gone.",
+    )
+    keep_alive_seconds: Integer = Field(
+        75,
+        ge=1,
+        le=3600,
+        description="uvicorn's keep-alive (`KEEPALIVE_TIMEOUT`): above the entrance's idle timeout for upstream"
+        " connections (ingress-nginx `upstream-keepalive-timeout`, 60 s), so the entrance closes an idle"
+        " connection before LiteLLM does and never sends a request on one LiteLLM is closing.",
+    )
+
+    @property
+    def grace_seconds(self) -> int:
+        """`terminationGracePeriodSeconds`: the drain, then the longest request."""
+        return self.drain_seconds + self.timeout_seconds
 
 
 class EntranceSettings(Model):
     enabled: bool = Field(
         False, description="Serve `litellm:publicUrl` from inside the cluster (see docs/entrance.md)."
     )
-    type: Literal["ingress", "gateway"] = Field(
+    type: Literal["ingress", "gateway", "both"] = Field(
         "gateway",
         description="`gateway`: Gateway API HTTPRoutes attached to existing Gateways. `ingress`: Ingress objects"
-        " with an `ingressClassName`.",
+        " with an `ingressClassName`. `both`: each side served by an Ingress and an HTTPRoute at once, for a cut-over"
+        " without downtime (docs/entrance.md); the Ingress holds the certificate.",
     )
     public: EntranceSide = Field(
         EntranceSide(), description="The internet-facing entrance: LiteLLM's LLM API routes only, never `/metrics`."
+    )
+    requests: RequestSettings = Field(
+        RequestSettings(),
+        description="Timeouts, body size and streaming of both entrances, and the pods' drain on shutdown (applies"
+        " without an entrance too).",
     )
     internal: EntranceSide | None = Field(
         None,
         description="A second entrance on its own host for the admin UI and the management routes (an internal"
         " Gateway or ingress class). Unset: those routes are reachable only inside the cluster.",
     )
+
+    @property
+    def kinds(self) -> list[str]:
+        """The object kinds each side gets: `ingress`, `gateway`, or both."""
+        return ["ingress", "gateway"] if self.type == "both" else [self.type]
 
     def sides(self) -> dict[str, EntranceSide]:
         """The configured entrances by name (`public`, `internal`)."""
@@ -185,8 +250,17 @@ class MonitoringSettings(Model):
         description="Who exports request rate, errors and latency of the public host. Unset: `ingress-nginx` for"
         " entrance type `ingress`, `envoy-gateway` for type `gateway`; none without an entrance.",
     )
-    p95_latency_seconds: Count = Field(
+    p95_latency_seconds: float = Field(
         60,
+        gt=0,
         description="Alert when the public host's 95th percentile request duration stays above this many seconds"
-        " (a streamed completion takes as long as the model writes).",
+        " (a streamed completion takes as long as the model writes). Must lie below the largest finite bucket of"
+        " the entrance's duration histogram (`entranceTimeBuckets`), else the quantile never exceeds it.",
+    )
+    entrance_time_buckets: list[float] | None = Field(
+        None,
+        min_length=1,
+        description="Bucket bounds (seconds) of the entrance's request-duration histogram, when its controller is"
+        " started with other than its defaults (ingress-nginx `--time-buckets`; default 0.005 ... 10). Unset: the"
+        " controller's defaults (components/metric_sources.py).",
     )

@@ -157,7 +157,8 @@ class Settings(Model):
             return self.monitoring.entrance_metrics
         if not self.entrance.enabled:
             return None
-        return {"ingress": "ingress-nginx", "gateway": "envoy-gateway"}[self.entrance.type]
+        # During a cut-over (`both`) the traffic is at ingress-nginx until DNS moves: set entranceMetrics then.
+        return {"ingress": "ingress-nginx", "gateway": "envoy-gateway", "both": "ingress-nginx"}[self.entrance.type]
 
     @property
     def stack(self) -> str | None:

@@ -82,6 +82,29 @@ class RetryPolicySettings(Model):
         }
 
 
+class AllowedFailsPolicySettings(Model):
+    """Allowed fails per error class (LiteLLM 1.76.1 `AllowedFailsPolicy`, litellm/types/router.py:514-528, read
+    by `Router.get_allowed_fails_from_policy`, router.py:7160-7200). Only the classes that can cool a deployment
+    down: LiteLLM's `InternalServerErrorAllowedFails` is declared but never read, and other 4xx never count."""
+
+    authentication: Count | None = Field(
+        None, description="LiteLLM `allowed_fails_policy.AuthenticationErrorAllowedFails` (401)."
+    )
+    timeout: Count | None = Field(None, description="LiteLLM `allowed_fails_policy.TimeoutErrorAllowedFails` (408).")
+    rate_limit: Count | None = Field(
+        None,
+        description="LiteLLM `allowed_fails_policy.RateLimitErrorAllowedFails` (429): a high count keeps a throttled"
+        " model in rotation, where the client gets the provider's 429 and backs off.",
+    )
+
+    def litellm_allowed_fails_policy(self) -> dict[str, int]:
+        """The classes that are set, under LiteLLM's names (`rateLimit` -> `RateLimitErrorAllowedFails`)."""
+        return {
+            f"{key[0].upper()}{key[1:]}ErrorAllowedFails": value
+            for key, value in self.model_dump(by_alias=True, exclude_none=True).items()
+        }
+
+
 class FallbackSettings(Model):
     model: Trimmed = Field(description="Model name (of `litellm:models`) whose failures fall back.")
     fallbacks: list[Trimmed] = Field(
@@ -105,6 +128,12 @@ class RouterSettings(Model):
         None,
         description="Seconds a failing deployment is taken out of rotation (LiteLLM `router_settings.cooldown_time`);"
         " shared by all replicas through Redis.",
+    )
+    allowed_fails_policy: AllowedFailsPolicySettings | None = Field(
+        None,
+        description="`allowedFails` per error class (LiteLLM `router_settings.allowed_fails_policy`); a class left"
+        " out counts against `allowedFails` (LiteLLM's 3 when that is unset). All classes add to one failure count"
+        " per deployment and pod: a 500 after a burst of 429s still opens the breaker.",
     )
     retry_policy: RetryPolicySettings | None = Field(
         None, description="Retries per error class (LiteLLM `router_settings.retry_policy`)."

@@ -231,25 +231,32 @@ def one_egress_destination(egress_rule: "EgressRuleSettings") -> None:
 def entrance_complete(entrance: "EntranceSettings") -> None:
     if not entrance.enabled:
         return
+    both = entrance.type == "both"
     for name, side in entrance.sides().items():
-        if entrance.type == "ingress":
+        if entrance.type in ("ingress", "both"):
             if side.class_name is None:
-                raise FieldError(f"{name}.className", "is required for type ingress, e.g. nginx")
-            if side.gateway is not None:
-                raise FieldError(f"{name}.gateway", "belongs to type gateway; this entrance is type ingress")
+                raise FieldError(f"{name}.className", f"is required for type {entrance.type}, e.g. nginx")
             if side.tls is None:
-                raise FieldError(f"{name}.tls", "is required for type ingress: {secretName: ..., certManager?}")
-        else:
-            if side.gateway is None:
-                raise FieldError(f"{name}.gateway", "is required for type gateway: {name, namespace, listener?}")
+                raise FieldError(
+                    f"{name}.tls", f"is required for type {entrance.type}: {{secretName: ..., certManager?}}"
+                )
+        if entrance.type in ("gateway", "both") and side.gateway is None:
+            raise FieldError(f"{name}.gateway", f"is required for type {entrance.type}: {{name, namespace, listener?}}")
+        if entrance.type == "ingress" and side.gateway is not None:
+            raise FieldError(f"{name}.gateway", "belongs to type gateway or both; this entrance is type ingress")
+        if entrance.type == "gateway":
             if side.class_name is not None:
-                raise FieldError(f"{name}.className", "belongs to type ingress; this entrance is type gateway")
+                raise FieldError(f"{name}.className", "belongs to type ingress or both; this entrance is type gateway")
             if side.tls is not None and side.tls.cert_manager is None:
                 raise FieldError(
                     f"{name}.tls",
                     "with type gateway the Gateway's listener holds the certificate: set tls.certManager to have"
                     " one issued, or leave tls out",
                 )
+        if side.gateway_pod_namespace is not None and not both:
+            raise FieldError(
+                f"{name}.gatewayPodNamespace", "belongs to type both; otherwise podNamespace names the forwarding pods"
+            )
     if entrance.public.host is not None:
         raise FieldError("public.host", "comes from litellm:publicUrl: remove it")
     if entrance.internal is not None and entrance.internal.host is None:

@@ -9,6 +9,7 @@ from pydantic import SecretStr
 
 from components.kube_types import CrossFieldErrors
 from components.litellm_release import SCHEMA_COMPATIBILITY
+from components.metric_sources import DURATION_BUCKETS_SECONDS
 from components.quantity import parse_quantity
 from components.settings.common import (
     DATABASE_PASSWORD_REQUIRED,
@@ -102,6 +103,7 @@ def stack_rules(settings: "Settings") -> None:
     problems.extend(_fallback_problems(settings))
     problems.extend(_tracing_header_problems(settings))
     problems.extend(_entrance_problems(settings))
+    problems.extend(_latency_alert_problems(settings))
     if problems:
         raise CrossFieldErrors(problems)
 
@@ -306,6 +308,16 @@ def _tracing_header_problems(settings: "Settings") -> list[tuple[str, str]]:
 
 def _entrance_problems(settings: "Settings") -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
+    requests, router_timeout = settings.entrance.requests, settings.router.timeout
+    if router_timeout is not None and requests.timeout_seconds < router_timeout:
+        problems.append(
+            (
+                "entrance.requests.timeoutSeconds",
+                f"{requests.timeout_seconds} is below litellm:router.timeout {router_timeout}: the entrance would"
+                " answer 504 while LiteLLM still waits for the provider, and the client's retry bills the call again."
+                f" Use at least {router_timeout} (with retries: router.timeout x (numRetries + 1))",
+            )
+        )
     if not settings.entrance.enabled:
         return problems
     if settings.public_url is None:
@@ -319,3 +331,25 @@ def _entrance_problems(settings: "Settings") -> list[tuple[str, str]]:
     if internal is not None and internal.host == settings.public_host:
         problems.append(("entrance.internal.host", "must differ from the host of litellm:publicUrl"))
     return problems
+
+
+def _latency_alert_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """`histogram_quantile` never returns more than the largest finite bucket bound: a threshold at or above it
+    makes LiteLLMPublicSlow an alert that cannot fire."""
+    monitoring, source = settings.monitoring, settings.entrance_metrics
+    if not monitoring.alerts or source is None:
+        return []
+    buckets = monitoring.entrance_time_buckets or list(DURATION_BUCKETS_SECONDS[source])
+    largest = max(buckets)
+    if monitoring.p95_latency_seconds < largest:
+        return []
+    declared = "litellm:monitoring.entranceTimeBuckets" if monitoring.entrance_time_buckets else f"{source}'s default"
+    return [
+        (
+            "monitoring.p95LatencySeconds",
+            f"{monitoring.p95_latency_seconds:g} can never fire: the request-duration histogram of {source} ends at"
+            f" {largest:g} s ({declared}), so its 95th percentile never exceeds {largest:g}. Use a value below"
+            f" {largest:g}, or start the controller with larger buckets (ingress-nginx --time-buckets, e.g."
+            " ...,10,30,60,120,300,600) and list them in litellm:monitoring.entranceTimeBuckets",
+        )
+    ]
