@@ -101,10 +101,11 @@ def collecting_mutation_stats() -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n auto` in pyproject.toml) each test module runs on one worker, so its
-    module-scoped fixtures run once, and the runtime tier's modules share one worker and so one fleet
-    of proxies. mutmut names a mutant's tests in no order; they run module by module, so each module's
-    shared fixtures are set up once, and the modules named after the mutated one first (a mutant of
-    `components.network` meets `tests/test_network_policies.py` first), as they are likeliest to fail."""
+    module-scoped fixtures run once; the runtime tier's modules share one worker and so one fleet of
+    proxies, and the engine tier's one worker and so one control plane. mutmut names a mutant's tests
+    in no order; they run module by module, so each module's shared fixtures are set up once, and the
+    modules named after the mutated one first (a mutant of `components.network` meets
+    `tests/test_network_policies.py` first), as they are likeliest to fail."""
     mutant = os.environ.get("MUTANT_UNDER_TEST", "")
     if mutant:
         mutated_module = mutant.split(".")[1] if mutant.startswith("components.") else ""
@@ -119,5 +120,5 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items.sort(key=order)
     for item in items:
         module = item.nodeid.split("::")[0]
-        group = "runtime" if module.startswith("tests/runtime/") else module
+        group = next((tier for tier in ("runtime", "engine") if module.startswith(f"tests/{tier}/")), module)
         item.add_marker(pytest.mark.xdist_group(group))

@@ -1,0 +1,148 @@
+"""The engine tier's session: one local control plane, the upstream CRDs, and every variant deployed.
+
+Each variant is a committed stack (or a committed stack with a few keys changed) rendered as the
+other tiers render it (`tests.conftest.render_stack`, the fake secrets), in a namespace of its own
+so that all of them live in one cluster. What a delivery applies, in its order:
+
+- the namespaces of what the cluster already runs, which the program does not create (ArgoCD's,
+  Grafana's), then the program's objects (the Namespace first), as Pulumi applies them;
+- the chart's hooks (the migration Job), then, once the Job has completed, the chart's objects: as
+  `helm install` runs a pre-install hook, and as ArgoCD syncs a PreSync hook before the rest. For
+  the `argocd` delivery there is no ArgoCD controller here: the tier applies what it would.
+
+Every object is applied with server-side apply; a refusal is recorded, not raised, so each test
+names the objects it is about.
+"""
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.config import committed_stack_configs
+from offline.manifests import Manifest, Manifests
+from tests.conftest import render_stack
+from tests.engine.cluster import Applied, Cluster, condition, wait_until
+
+MONITORED_GATEWAY: dict[str, Any] = {
+    # Every CRD-backed object the program can make: the Gateway API entrance (public and internal
+    # HTTPRoutes), the alert rules, the dashboard and the ServiceMonitor.
+    "litellm:entrance": {
+        "enabled": True,
+        "type": "gateway",
+        "public": {"gateway": {"name": "public", "namespace": "gateway", "listener": "https"}},
+        "internal": {"host": "litellm.internal.example.org", "gateway": {"name": "internal", "namespace": "gw"}},
+    },
+    "litellm:monitoring": {"alerts": True, "dashboard": True},
+    "litellm:serviceMonitor": {"enabled": True},
+    "litellm:licenseKey": "litellm-licence-FAKE",
+}
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    stack: str
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+VARIANTS = [
+    Variant("prod", "prod"),
+    Variant("staging", "staging"),
+    Variant("dev", "dev"),
+    Variant("prod-helm", "prod", {"litellm:delivery": "helm"}),
+    Variant("prod-gateway", "prod", MONITORED_GATEWAY),
+]
+
+
+@dataclass
+class Deployed:
+    """One variant as the tier applied it: the render, and the API server's answer to each object."""
+
+    variant: Variant
+    manifests: Manifests
+    answers: list[tuple[Manifest, Applied]]
+
+    @property
+    def namespace(self) -> str:
+        return self.manifests.namespace
+
+    def refusals(self) -> dict[str, str]:
+        return {_label(m): str(a.refusal) for m, a in self.answers if a.refusal is not None}
+
+    def stored(self, kind: str) -> list[dict[str, Any]]:
+        return [a.object for m, a in self.answers if m.kind == kind and a.object is not None]
+
+
+def _label(manifest: Manifest) -> str:
+    return f"{manifest.kind} {manifest.namespace or ''}/{manifest.name}"
+
+
+def variant_overrides(variant: Variant) -> dict[str, Any]:
+    """The variant's keys, and a namespace of its own for the release and for the Application."""
+    argocd = committed_stack_configs()[variant.stack].get("litellm:argocd") or {}
+    return {
+        **variant.overrides,
+        "litellm:namespace": variant.name,
+        "litellm:argocd": {**argocd, "namespace": f"argocd-{variant.name}"},
+    }
+
+
+def delivery_order(manifests: Manifests) -> tuple[list[Manifest], list[Manifest], list[Manifest]]:
+    """(program objects with the Namespace first, the chart's hooks, the chart's other objects)."""
+    program = sorted((m for m in manifests.objects if m.source == "program"), key=lambda m: m.kind != "Namespace")
+    hooks = [m for m in manifests.objects if m.source == "hook"]
+    chart = [m for m in manifests.objects if m.source == "chart"]
+    return program, hooks, chart
+
+
+def installed_namespaces(program: list[Manifest]) -> set[str]:
+    """The namespaces the program puts objects in but does not create: those of what the cluster
+    already runs (ArgoCD's for the Application, Grafana's for the dashboard)."""
+    created = {m.name for m in program if m.kind == "Namespace"}
+    return {m.namespace for m in program if m.namespace is not None} - created
+
+
+@pytest.fixture(scope="session")
+def cluster() -> Iterator[Cluster]:
+    state = Path(tempfile.mkdtemp(prefix="litellm-engine-"))
+    started = Cluster.start(state)
+    try:
+        started.install_crds()
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture(scope="session")
+def deployed(cluster: Cluster) -> dict[str, Deployed]:
+    renders = {v.name: render_stack(v.stack, variant_overrides(v)) for v in VARIANTS}
+    answers: dict[str, list[tuple[Manifest, Applied]]] = {name: [] for name in renders}
+    for name, manifests in renders.items():
+        program, hooks, _ = delivery_order(manifests)
+        for namespace in sorted(installed_namespaces(program)):
+            created = cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+            assert created.refusal is None, f"Namespace {namespace}: {created.refusal}"
+        answers[name] += [(m, cluster.apply(m.object)) for m in program + hooks]
+    for name, manifests in renders.items():
+        jobs = [m for m, applied in answers[name] if m.source == "hook" and m.kind == "Job" and applied.refusal is None]
+        for job in jobs:
+            _wait_for_job(cluster, job, manifests.namespace)
+        _, _, chart = delivery_order(manifests)
+        answers[name] += [(m, cluster.apply(m.object)) for m in chart]
+    return {name: Deployed(variant, renders[name], answers[name]) for name, variant in ((v.name, v) for v in VARIANTS)}
+
+
+def _wait_for_job(cluster: Cluster, job: Manifest, namespace: str) -> None:
+    """Wait until the hook Job completed or failed; a timeout is left for the tests to report."""
+
+    def finished() -> bool:
+        stored = cluster.get("batch/v1", "Job", job.name, namespace)
+        return condition(stored, "Complete") == "True" or condition(stored, "Failed") == "True"
+
+    with contextlib.suppress(AssertionError):
+        wait_until(finished, f"Job {namespace}/{job.name} finished", timeout=60)
