@@ -15,10 +15,8 @@ names the objects it is about.
 """
 
 import contextlib
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,9 +106,9 @@ def installed_namespaces(program: list[Manifest]) -> set[str]:
 
 
 @pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
-    state = Path(tempfile.mkdtemp(prefix="litellm-engine-"))
-    started = Cluster.start(state)
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The control plane, its state (logs included) in pytest's temporary folder of the session."""
+    started = Cluster.start(tmp_path_factory.mktemp("local-cluster"))
     try:
         started.install_crds()
         yield started
