@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A local Kubernetes control plane with simulated nodes, from the binaries scripts/setup.sh builds
 # (engine/go.mod; docs/engine-tier.md): etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and kwok, all on loopback ports that were free at start.
+# kube-scheduler and kwok, all on loopback ports that were free at start, with the upstream CRDs of
+# tests/crds/upstream/ installed.
 #   scripts/local-cluster.sh start   start it (nothing to do when it runs) and wait for its nodes
 #   scripts/local-cluster.sh stop    stop it and drop its data; nothing to do when it is stopped
 #   scripts/local-cluster.sh env     the exports for KUBECONFIG and PATH (the built kubectl):
@@ -166,23 +167,38 @@ start() {
   node_manifest | "$bin/kubectl" --kubeconfig "$kubeconfig" apply -f - >"$state/logs/nodes.log" 2>&1 \
     || fail "creating the simulated nodes failed; see $state/logs/nodes.log"
   wait_for 120 kwok "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=Ready node --all --timeout 5s
+
+  # The CRDs of what the program's objects are for (ArgoCD, cert-manager, the Gateway API, the
+  # Prometheus Operator), whole from their upstream releases; their controllers do not run here.
+  "$bin/kubectl" --kubeconfig "$kubeconfig" apply --server-side -f "$program_dir/tests/crds/upstream/" \
+    >"$state/logs/crds.log" 2>&1 || fail "installing tests/crds/upstream/ failed; see $state/logs/crds.log"
+  "$bin/kubectl" --kubeconfig "$kubeconfig" wait --for condition=Established crd --all --timeout 60s \
+    >>"$state/logs/crds.log" 2>&1 || fail "the CRDs were not served within 60 s; see $state/logs/crds.log"
   echo "local-cluster: running; KUBECONFIG=$kubeconfig"
 }
 
-stop() {
-  local name pid i
-  for ((i = ${#components[@]} - 1; i >= 0; i--)); do
-    name="${components[i]}"
+# Stop the named components together (each takes about 2 s); what still runs after 10 s is killed.
+stop_together() {
+  local name pid pids=()
+  for name in "$@"; do
     if pid="$(running_pid "$name")"; then
-      kill "$pid"
-      for _ in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+      pids+=("$pid")
     fi
     rm -f "$state/$name.pid"
   done
+  ((${#pids[@]})) || return 0
+  kill "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "${pids[@]}" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
+stop() {
+  # etcd last: it waits for its clients' connections to close before it exits.
+  stop_together kwok kube-scheduler kube-controller-manager kube-apiserver
+  stop_together etcd
   rm -rf "$state/etcd"
   echo "local-cluster: stopped"
 }

@@ -9,7 +9,6 @@ import subprocess
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,7 +19,6 @@ from kubernetes.client.exceptions import ApiException
 from components.config import PROGRAM_DIR
 
 LOCAL_CLUSTER = PROGRAM_DIR / "scripts" / "local-cluster.sh"
-UPSTREAM_CRDS = PROGRAM_DIR / "tests" / "crds" / "upstream"
 FIELD_MANAGER = "engine-tier"
 SETUP = "bash scripts/setup.sh"
 T = TypeVar("T")
@@ -74,24 +72,6 @@ class Cluster:
 
     def log(self, component: str) -> str:
         return (self.state / "logs" / f"{component}.log").read_text(errors="replace")
-
-    def install_crds(self, folder: Path = UPSTREAM_CRDS) -> None:
-        """Apply every CRD in `folder` and wait until the API server serves each."""
-        names = []
-        for path in sorted(folder.glob("*.yaml")):
-            for crd in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-                if crd:
-                    applied = self.apply(crd)
-                    assert applied.refusal is None, f"{path.name}: {applied.refusal}"
-                    names.append(crd["metadata"]["name"])
-        crds = self.resource("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-        for name in names:
-            wait_until(partial(self._established, crds, name), f"CRD {name} established")
-        self.dynamic = dynamic.DynamicClient(self.api)  # discovery anew: the CRDs' kinds are served now
-
-    @staticmethod
-    def _established(crds: Any, name: str) -> bool:
-        return condition(crds.get(name=name).to_dict(), "Established") == "True"
 
     def resource(self, api_version: str, kind: str) -> Any:
         return self.dynamic.resources.get(api_version=api_version, kind=kind)

@@ -1,4 +1,4 @@
-"""The engine tier's session: one local control plane, the upstream CRDs, and every variant deployed.
+"""The engine tier's session: one local control plane (with the upstream CRDs), every variant deployed.
 
 Each variant is a committed stack (or a committed stack with a few keys changed) rendered as the
 other tiers render it (`tests.conftest.render_stack`, the fake secrets), in a namespace of its own
@@ -110,7 +110,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """The control plane, its state (logs included) in pytest's temporary folder of the session."""
     started = Cluster.start(tmp_path_factory.mktemp("local-cluster"))
     try:
-        started.install_crds()
         yield started
     finally:
         started.stop()
