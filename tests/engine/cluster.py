@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import yaml
 from kubernetes import client, config, dynamic
 from kubernetes.client.exceptions import ApiException
+from kubernetes.dynamic.exceptions import NotFoundError
 
 from components.config import PROGRAM_DIR
 
@@ -104,6 +105,24 @@ class Cluster:
         except ApiException as error:
             return Applied(None, _refusal(error), _warnings(error.headers))
         return Applied(yaml.safe_load(response.data), None, _warnings(response.headers))
+
+    def delete(self, obj: dict[str, Any]) -> None:
+        """Delete `obj` (its dependents in the background) and wait until it is gone; none is fine."""
+        resource = self.resource(obj["apiVersion"], obj["kind"])
+        name, namespace = obj["metadata"]["name"], obj["metadata"].get("namespace")
+        try:
+            resource.delete(name=name, namespace=namespace, propagation_policy="Background")
+        except NotFoundError:
+            return
+        wait_until(lambda: not self._exists(resource, name, namespace), f"{obj['kind']} {namespace}/{name} deleted")
+
+    @staticmethod
+    def _exists(resource: Any, name: str, namespace: str | None) -> bool:
+        try:
+            resource.get(name=name, namespace=namespace)
+        except NotFoundError:
+            return False
+        return True
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
         found = self.resource(api_version, kind).get(name=name, namespace=namespace).to_dict()

@@ -117,21 +117,30 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 @pytest.fixture(scope="session")
 def deployed(cluster: Cluster) -> dict[str, Deployed]:
-    renders = {v.name: render_stack(v.stack, variant_overrides(v)) for v in VARIANTS}
-    answers: dict[str, list[tuple[Manifest, Applied]]] = {name: [] for name in renders}
-    for name, manifests in renders.items():
-        program, hooks, _ = delivery_order(manifests)
-        for namespace in sorted(installed_namespaces(program)):
-            created = cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-            assert created.refusal is None, f"Namespace {namespace}: {created.refusal}"
-        answers[name] += [(m, cluster.apply(m.object)) for m in program + hooks]
-    for name, manifests in renders.items():
-        jobs = [m for m, applied in answers[name] if m.source == "hook" and m.kind == "Job" and applied.refusal is None]
-        for job in jobs:
+    deployments = {}
+    for variant in VARIANTS:
+        manifests = render_stack(variant.stack, variant_overrides(variant))
+        deployments[variant.name] = Deployed(variant, manifests, apply_as_delivery(cluster, manifests))
+    return deployments
+
+
+def apply_as_delivery(cluster: Cluster, manifests: Manifests) -> list[tuple[Manifest, Applied]]:
+    """Apply a render as its delivery would, first install or update alike: the namespaces the cluster
+    already has, the program's objects, the chart's hooks (an existing hook Job deleted first, as Helm's
+    `before-hook-creation` and ArgoCD's `BeforeHookCreation` do), then, once the hook Job finished,
+    the chart's objects. Each object's answer, in that order."""
+    program, hooks, chart = delivery_order(manifests)
+    for namespace in sorted(installed_namespaces(program)):
+        created = cluster.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        assert created.refusal is None, f"Namespace {namespace}: {created.refusal}"
+    answers = [(m, cluster.apply(m.object)) for m in program]
+    for hook in hooks:
+        cluster.delete(hook.object)
+    answers += [(m, cluster.apply(m.object)) for m in hooks]
+    for job, answer in answers:
+        if job.source == "hook" and job.kind == "Job" and answer.refusal is None:
             _wait_for_job(cluster, job, manifests.namespace)
-        _, _, chart = delivery_order(manifests)
-        answers[name] += [(m, cluster.apply(m.object)) for m in chart]
-    return {name: Deployed(variant, renders[name], answers[name]) for name, variant in ((v.name, v) for v in VARIANTS)}
+    return answers + [(m, cluster.apply(m.object)) for m in chart]
 
 
 def _wait_for_job(cluster: Cluster, job: Manifest, namespace: str) -> None:
