@@ -6,9 +6,10 @@ so that all of them live in one cluster. What a delivery applies, in its order:
 
 - the namespaces of what the cluster already runs, which the program does not create (ArgoCD's,
   Grafana's), then the program's objects (the Namespace first), as Pulumi applies them;
-- the chart's hooks (the migration Job), then, once the Job has completed, the chart's objects: as
-  `helm install` runs a pre-install hook, and as ArgoCD syncs a PreSync hook before the rest. For
-  the `argocd` delivery there is no ArgoCD controller here: the tier applies what it would.
+- the chart's hooks (the migration Job; one left from an earlier apply is deleted first), then,
+  once the Job has finished, the chart's objects: as `helm install` or `helm upgrade` runs a
+  pre-install or pre-upgrade hook, and as ArgoCD syncs a PreSync hook before the rest. For the
+  `argocd` delivery there is no ArgoCD controller here: the tier applies what it would.
 
 Every object is applied with server-side apply; a refusal is recorded, not raised, so each test
 names the objects it is about.
@@ -27,8 +28,9 @@ from tests.conftest import render_stack
 from tests.engine.cluster import Applied, Cluster, condition, wait_until
 
 MONITORED_GATEWAY: dict[str, Any] = {
-    # Every CRD-backed object the program can make: the Gateway API entrance (public and internal
-    # HTTPRoutes), the alert rules, the dashboard and the ServiceMonitor.
+    # The CRD-backed objects prod leaves out: the Gateway API entrance (public and internal
+    # HTTPRoutes), the alert rules (PrometheusRule) and the ServiceMonitor; and the dashboard, a
+    # ConfigMap in Grafana's namespace.
     "litellm:entrance": {
         "enabled": True,
         "type": "gateway",
