@@ -78,6 +78,50 @@ def test_the_deployment_becomes_ready(variant: Deployed, cluster: Cluster):
     assert stored["status"]["availableReplicas"] == variant.manifests.settings.replicas
 
 
+def test_the_service_sends_to_every_ready_pod_on_its_target_port(variant: Deployed, cluster: Cluster):
+    """The endpoint controller's view: the Service's selector finds the pods, and its named target
+    port is a port the container declares (otherwise the EndpointSlice carries no port)."""
+    replicas = variant.manifests.settings.replicas
+    container_ports = {
+        port["name"]: port["containerPort"]
+        for container in variant.manifests.find("Deployment")["spec"]["template"]["spec"]["containers"]
+        for port in container.get("ports", [])
+    }
+    slices = cluster.resource("discovery.k8s.io/v1", "EndpointSlice")
+    for service in variant.manifests.all("Service"):
+        name = service["metadata"]["name"]
+        wanted = {container_ports.get(p["targetPort"], p["targetPort"]) for p in service["spec"]["ports"]}
+
+        def served(name: str = name) -> list[tuple[int, ...]]:
+            found = slices.get(namespace=variant.namespace, label_selector=f"kubernetes.io/service-name={name}")
+            ready = [
+                tuple(sorted(port["port"] for port in item.get("ports") or []))
+                for item in found.to_dict()["items"]
+                for endpoint in item.get("endpoints") or []
+                if (endpoint.get("conditions") or {}).get("ready")
+            ]
+            return ready if len(ready) == replicas else []
+
+        endpoints = wait_until(served, f"{replicas} ready endpoints of Service {variant.namespace}/{name}")
+        assert set(endpoints) == {tuple(sorted(wanted))}
+
+
+def test_the_disruption_budget_covers_the_pods(variant: Deployed, cluster: Cluster):
+    budgets = variant.manifests.all("PodDisruptionBudget")
+    if variant.manifests.settings.replicas == 1:
+        assert budgets == [], "a budget for one replica blocks every node drain"
+        return
+    name = budgets[0]["metadata"]["name"]
+
+    def counted() -> dict[str, Any]:
+        status = cluster.get("policy/v1", "PodDisruptionBudget", name, variant.namespace).get("status") or {}
+        return status if status.get("expectedPods") == variant.manifests.settings.replicas else {}
+
+    status = wait_until(counted, f"PodDisruptionBudget {variant.namespace}/{name} counting the pods")
+    assert status["currentHealthy"] == status["expectedPods"]
+    assert status["disruptionsAllowed"] >= 1
+
+
 def test_pod_security_admits_every_pod_and_warns_only_of_running_as_root(variant: Deployed, cluster: Cluster):
     """The namespace enforces `baseline` and warns of `restricted`; the image runs as root, so
     `runAsNonRoot` is the one `restricted` control the pods may miss (docs/security.md)."""
