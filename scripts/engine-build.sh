@@ -47,7 +47,7 @@ for entry in "${binaries[@]}"; do
     echo "setup: engine: $name: present in $bin_dir"
     continue
   fi
-  echo "setup: engine: $name: building from $package (the first build of the set takes up to 40 minutes on 2 cores)"
+  echo "setup: engine: $name: building from $package (the whole set takes about 12 minutes on 2 cores, once)"
   started=$SECONDS
   (cd engine && GOFLAGS=-buildvcs=false nice go build -trimpath -ldflags "$ldflags" -o "$bin_dir/$name.partial" "$package") \
     || fail "building $name from $package failed (go's message above); fix engine/go.mod or the network to the Go module proxy, then run 'bash scripts/setup.sh' again"

@@ -48,7 +48,7 @@ fi
 # The engine tier (tests/engine, docs/engine-tier.md): etcd, kube-apiserver, kube-controller-manager,
 # kube-scheduler, kubectl and kwok built from engine/go.mod's pins with the Go toolchain, once, into
 # a cache keyed by those pins (scripts/engine-build.sh --dir); a progress line per binary. The
-# first build takes about 30 minutes on 2 cores; later runs find the binaries and skip.
+# first build takes about 12 minutes on 2 cores; later runs find the binaries and skip.
 if ! scripts/engine-build.sh; then
   echo "setup: the engine step failed (message above); fix it and run 'bash scripts/setup.sh' again" >&2
   exit 1
