@@ -17,8 +17,7 @@ from kubernetes import client, config, dynamic
 from kubernetes.client.exceptions import ApiException
 from kubernetes.dynamic.exceptions import NotFoundError
 
-from components.config import PROGRAM_DIR
-
+PROGRAM_DIR = Path(__file__).resolve().parents[2]
 LOCAL_CLUSTER = PROGRAM_DIR / "scripts" / "local-cluster.sh"
 FIELD_MANAGER = "engine-tier"
 SETUP = "bash scripts/setup.sh"

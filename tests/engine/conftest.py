@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+import yaml
 
-from components.config import committed_stack_configs
 from offline.manifests import Manifest, Manifests
 from tests.conftest import render_stack
-from tests.engine.cluster import Applied, Cluster, condition, wait_until
+from tests.engine.cluster import PROGRAM_DIR, Applied, Cluster, condition, wait_until
 
 MONITORED_GATEWAY: dict[str, Any] = {
     # The CRD-backed objects prod leaves out: the Gateway API entrance (public and internal
@@ -71,6 +71,11 @@ class Deployed:
     def namespace(self) -> str:
         return self.manifests.namespace
 
+    @property
+    def replicas(self) -> int:
+        """The rendered Deployment's replicas."""
+        return int(self.manifests.find("Deployment")["spec"]["replicas"])
+
     def refusals(self) -> dict[str, str]:
         return {_label(m): str(a.refusal) for m, a in self.answers if a.refusal is not None}
 
@@ -84,7 +89,8 @@ def _label(manifest: Manifest) -> str:
 
 def variant_overrides(variant: Variant) -> dict[str, Any]:
     """The variant's keys, and a namespace of its own for the release and for the Application."""
-    argocd = committed_stack_configs()[variant.stack].get("litellm:argocd") or {}
+    stack_file = yaml.safe_load((PROGRAM_DIR / f"Pulumi.{variant.stack}.yaml").read_text(encoding="utf-8"))
+    argocd = stack_file["config"].get("litellm:argocd") or {}
     return {
         **variant.overrides,
         "litellm:namespace": variant.name,

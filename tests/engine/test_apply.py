@@ -75,13 +75,13 @@ def test_the_deployment_becomes_ready(variant: Deployed, cluster: Cluster):
     stored = wait_until(
         ready, f"Deployment {variant.namespace}/{name} ready", describe=lambda: cluster.events(variant.namespace)
     )
-    assert stored["status"]["availableReplicas"] == variant.manifests.settings.replicas
+    assert stored["status"]["availableReplicas"] == variant.replicas
 
 
 def test_the_service_sends_to_every_ready_pod_on_its_target_port(variant: Deployed, cluster: Cluster):
     """The endpoint controller's view: the Service's selector finds the pods, and its named target
     port is a port the container declares (otherwise the EndpointSlice carries no port)."""
-    replicas = variant.manifests.settings.replicas
+    replicas = variant.replicas
     container_ports = {
         port["name"]: port["containerPort"]
         for container in variant.manifests.find("Deployment")["spec"]["template"]["spec"]["containers"]
@@ -108,14 +108,14 @@ def test_the_service_sends_to_every_ready_pod_on_its_target_port(variant: Deploy
 
 def test_the_disruption_budget_covers_the_pods(variant: Deployed, cluster: Cluster):
     budgets = variant.manifests.all("PodDisruptionBudget")
-    if variant.manifests.settings.replicas == 1:
+    if variant.replicas == 1:
         assert budgets == [], "a budget for one replica blocks every node drain"
         return
     name = budgets[0]["metadata"]["name"]
 
     def counted() -> dict[str, Any]:
         status = cluster.get("policy/v1", "PodDisruptionBudget", name, variant.namespace).get("status") or {}
-        return status if status.get("expectedPods") == variant.manifests.settings.replicas else {}
+        return status if status.get("expectedPods") == variant.replicas else {}
 
     status = wait_until(counted, f"PodDisruptionBudget {variant.namespace}/{name} counting the pods")
     assert status["currentHealthy"] == status["expectedPods"]

@@ -6,18 +6,21 @@ the hook Job re-created, then the rest). For `helm` (dev) and `argocd` (staging)
 """
 
 import base64
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from offline.manifests import Manifest, Manifests
-from tests.conftest import ANTHROPIC_KEY, DATABASE_PASSWORD, SECRETS, render_stack
+from tests.conftest import DATABASE_PASSWORD, SECRETS, render_stack
 from tests.engine.cluster import Applied, Cluster, wait_until
 from tests.engine.conftest import Variant, apply_as_delivery, variant_overrides
 
 STACKS = ["dev", "staging"]
 ROTATED = {
-    "litellm:providerKeys": {"OPENAI_API_KEY": "sk-openai-ROTATED-FAKE-42", "ANTHROPIC_API_KEY": ANTHROPIC_KEY},
+    "litellm:providerKeys": {
+        **cast(dict[str, str], SECRETS["litellm:providerKeys"]),
+        "OPENAI_API_KEY": "sk-openai-ROTATED-FAKE-42",
+    },
     "litellm:databasePassword": DATABASE_PASSWORD + "-rotated",
 }
 
@@ -106,7 +109,7 @@ def test_a_replicas_edit_changes_exactly_what_its_render_changes(cluster: Cluste
     before = deploy(cluster, variant)
     versions_before = stored_versions(cluster, before)
     sets_before = replica_sets(cluster, before.namespace)
-    replicas = before.settings.replicas + 1
+    replicas = int(before.find("Deployment")["spec"]["replicas"]) + 1
     edited = render_stack(stack, {**variant_overrides(variant), "litellm:replicas": replicas})
     old_objects = {_label(m): m.object for m in before.objects if m.source != "hook"}
     differs = {_label(m) for m in edited.objects if m.source != "hook" and old_objects.get(_label(m)) != m.object}
