@@ -43,6 +43,30 @@ MONITORED_GATEWAY: dict[str, Any] = {
 }
 
 
+HARDENED: dict[str, Any] = {
+    # prod with the optional objects and settings the committed stacks leave out: the access Roles,
+    # a Secret per provider key, Redis AUTH and TLS, tracing, the admin UI off, and the chart's
+    # HorizontalPodAutoscaler in place of a fixed replica count.
+    "litellm:rbac": {"operatorGroups": ["sre"], "secretAdminGroups": ["secops"]},
+    "litellm:splitProviderKeys": True,
+    "litellm:redisPassword": "redis-FAKE-pa55word",
+    "litellm:redis": {
+        "host": "redis.redis.svc.cluster.local",
+        "port": 6379,
+        "namespace": "redis",
+        "ssl": True,
+        "cache": {"ttl": 86400, "namespace": "litellm_cache"},
+    },
+    "litellm:ui": {"enabled": False},
+    "litellm:tracing": {
+        "enabled": True,
+        "protocol": "http/protobuf",
+        "endpoint": "http://otel-collector.observability.svc.cluster.local:4318/v1/traces",
+    },
+    "litellm:autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 6},
+}
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
@@ -56,6 +80,7 @@ VARIANTS = [
     Variant("dev", "dev"),
     Variant("prod-helm", "prod", {"litellm:delivery": "helm"}),
     Variant("prod-gateway", "prod", MONITORED_GATEWAY),
+    Variant("prod-hardened", "prod", HARDENED),
 ]
 
 
@@ -73,7 +98,10 @@ class Deployed:
 
     @property
     def replicas(self) -> int:
-        """The rendered Deployment's replicas."""
+        """The replicas the release runs: the Deployment's, or its autoscaler's floor."""
+        autoscalers = self.manifests.all("HorizontalPodAutoscaler")
+        if autoscalers:
+            return int(autoscalers[0]["spec"]["minReplicas"])
         return int(self.manifests.find("Deployment")["spec"]["replicas"])
 
     def refusals(self) -> dict[str, str]:
