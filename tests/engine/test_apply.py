@@ -79,6 +79,20 @@ def test_the_deployment_becomes_ready(variant: Deployed, cluster: Cluster):
     assert stored["status"]["availableReplicas"] == variant.replicas
 
 
+def test_the_pods_get_no_api_token(variant: Deployed, cluster: Cluster):
+    """The ServiceAccount admission plugin mounts a token into every pod whose ServiceAccount or spec
+    does not opt out; the proxy and the migration Job never call the Kubernetes API."""
+    pods = cluster.resource("v1", "Pod").get(namespace=variant.namespace).to_dict()["items"]
+    assert pods, f"no pods in {variant.namespace}"
+    mounted = {
+        pod["metadata"]["name"]: volume["name"]
+        for pod in pods
+        for volume in pod["spec"].get("volumes") or []
+        if any("serviceAccountToken" in source for source in (volume.get("projected") or {}).get("sources") or [])
+    }
+    assert mounted == {}
+
+
 def test_the_service_sends_to_every_ready_pod_on_its_target_port(variant: Deployed, cluster: Cluster):
     """The endpoint controller's view: the Service's selector finds the pods, and its named target
     port is a port the container declares (otherwise the EndpointSlice carries no port)."""
