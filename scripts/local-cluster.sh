@@ -159,7 +159,8 @@ start() {
 
   launch kube-controller-manager --kubeconfig "$kubeconfig" --leader-elect=false --secure-port 0 \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
-    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key"
+    --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+    --horizontal-pod-autoscaler-sync-period 2s
   launch kube-scheduler --kubeconfig "$kubeconfig" --leader-elect=false --secure-port 0
   launch kwok --kubeconfig "$kubeconfig" --config "$bin/kwok-stages.yaml" --manage-all-nodes=false \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake --node-ip 10.0.1.1 --cidr 10.0.2.0/24
