@@ -45,6 +45,15 @@ if ! command -v redis-server >/dev/null; then
   fi
 fi
 
+# The engine tier (tests/engine, docs/engine-tier.md): etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, kubectl and kwok built from engine/go.mod's pins with the Go toolchain, once, into
+# a cache keyed by those pins (scripts/engine-build.sh --dir); a progress line per binary. The
+# first build takes about 12 minutes on 2 cores; later runs find the binaries and skip.
+if ! scripts/engine-build.sh; then
+  echo "setup: the engine step failed (message above); fix it and run 'bash scripts/setup.sh' again" >&2
+  exit 1
+fi
+
 # Prometheus' promtool, for tests/test_alert_rules.py (`promtool test rules` on the program's alerts): built
 # from its Go module at the version tools/promtool pins (go.mod, go.sum), once per machine, into a cache
 # folder keyed by those pins. Needs Go (https://go.dev/dl/) and the Go module proxy; about 10 minutes on 2 cores.

@@ -114,11 +114,12 @@ def chart_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`-n auto` in pyproject.toml) each test module runs on one worker, so its
-    module-scoped fixtures run once, and the runtime tier's modules share one worker and so one fleet
-    of proxies. Every test of tests/runtime/ is marked `runtime` (`-m "not runtime"` leaves the tier out)."""
+    module-scoped fixtures run once; the runtime tier's modules share one worker and so one fleet of
+    proxies, and the engine tier's one worker and so one control plane. Every test of tests/runtime/ is marked
+    `runtime` (`-m "not runtime"` leaves the tier out)."""
     for item in items:
         module = item.nodeid.split("::")[0]
-        group = "runtime" if module.startswith("tests/runtime/") else module
+        group = next((tier for tier in ("runtime", "engine") if module.startswith(f"tests/{tier}/")), module)
         item.add_marker(pytest.mark.xdist_group(group))
         if group == "runtime":
             item.add_marker(pytest.mark.runtime)
