@@ -43,7 +43,7 @@ def stack_config(stack: str) -> dict[str, Any]:
     """The `config` mapping of a committed stack; StackFileError naming the committed stacks when there is no
     such stack file, or when it cannot be read as one."""
     path = stack_file(stack)
-    if not stack or "/" in stack or stack.startswith(".") or not path.is_file():
+    if path.parent != PROGRAM_DIR or not path.is_file():
         known = ", ".join(committed_stacks(PROGRAM_DIR)) or "none"
         raise StackFileError(f"no stack file Pulumi.{stack}.yaml in {PROGRAM_DIR} (stacks: {known})")
     return read_stack_config(path)
