@@ -8,11 +8,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 from components.stacks import PROGRAM_DIR
 
 DOCS = PROGRAM_DIR / "docs"
+pytestmark = pytest.mark.slow
+
 STACK_TESTS = ["tests/test_workflows.py", "tests/test_promotion.py", "tests/test_urns.py", "tests/test_versions.py"]
 MODEL_TESTS = [
     "tests/test_program.py",

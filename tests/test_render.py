@@ -393,6 +393,7 @@ def _changed_files(diff: str) -> list[str]:
     return sorted(line.removeprefix("+++ working tree/") for line in diff.splitlines() if line.startswith("+++ "))
 
 
+@pytest.mark.slow
 def test_diff_against_the_previous_commit_shows_the_deployments_replicas(repo, tmp_path):
     diff = _diff_after(repo, {"Pulumi.prod.yaml": ("litellm:replicas: 3", "litellm:replicas: 4")}, tmp_path)
     assert diff.startswith("--- HEAD~1/")
@@ -400,6 +401,7 @@ def test_diff_against_the_previous_commit_shows_the_deployments_replicas(repo, t
     assert "\n-  replicas: 3\n" in deployment and "\n+  replicas: 4\n" in deployment
 
 
+@pytest.mark.slow
 def test_a_new_model_shows_once_as_lines_of_the_proxy_config(repo, tmp_path):
     model = "    - name: gpt-4o-mini\n      model: openai/gpt-4o-mini\n      apiKeyEnv: OPENAI_API_KEY\n"
     diff = _diff_after(repo, {"Pulumi.prod.yaml": ("  litellm:models:\n", f"  litellm:models:\n{model}")}, tmp_path)
@@ -413,6 +415,7 @@ def test_a_new_model_shows_once_as_lines_of_the_proxy_config(repo, tmp_path):
     ]
 
 
+@pytest.mark.slow
 def test_a_rotation_shows_as_a_new_fingerprint_of_its_secret(repo, tmp_path):
     """Committed stack files hold secrets as `secure:` ciphertext; setting one again changes the ciphertext, the
     render's placeholder for it, and so the Secret's fingerprint (and the pods' secrets revision)."""
@@ -428,6 +431,7 @@ def test_a_rotation_shows_as_a_new_fingerprint_of_its_secret(repo, tmp_path):
     assert "PLACEHOLDER" not in diff and "cipher" not in diff
 
 
+@pytest.mark.slow
 def test_no_change_says_there_are_no_differences(repo, tmp_path):
     assert _diff_after(repo, {}, tmp_path) == "no differences from the render at HEAD~1\n"
 

@@ -157,3 +157,12 @@ def test_pulumi_action_is_a_release_that_runs_local_policy_packs_with_the_inputs
 
 def test_release_pin_check_tells_releases_from_branches():
     assert [pinned_release(ref) for ref in ("v6", "v3.18.0", "main", "v6-beta")] == [(6,), (3, 18, 0), None, None]
+
+
+def test_previews_and_deployments_set_up_the_program_only():
+    """`pulumi preview`/`up` and the render diff need .venv and the chart; the test tiers' servers, venvs and Go
+    builds would only add minutes to every pull request."""
+    steps = workflow("pulumi.yml")["jobs"]["pulumi"]["steps"]
+    lines = [line.strip() for step in steps if "run" in step for line in step["run"].splitlines()]
+    assert f"{SETUP_COMMAND} --program" in lines
+    assert SETUP_COMMAND not in lines
