@@ -7,6 +7,7 @@ Every invalid case must be refused with nothing registered and no traceback; eve
 import pytest
 
 from components.config import ConfigError
+from components.versions import IMAGE_TAG, LITELLM_VERSION
 from tests.conftest import run_stack
 
 KEY = "OPENAI_API_KEY"
@@ -18,7 +19,7 @@ VALID = [
     ("namespace-other", "prod", {"litellm:namespace": "ai-gateway"}),
     ("dev-namespace", "dev", {"litellm:namespace": "llm"}),
     ("image-private-registry", "prod", {"litellm:image": {"repository": "registry.example.com:5000/ml/litellm"}}),
-    ("image-tag-versioned", "prod", {"litellm:image": {"tag": "main-v1.76.1-stable"}}),
+    ("image-tag-versioned", "prod", {"litellm:image": {"tag": IMAGE_TAG}}),
     ("image-pull-never", "prod", {"litellm:image": {"pullPolicy": "Never"}}),
     ("service-nodeport", "prod", {"litellm:service": {"type": "NodePort"}}),
     ("service-port-8080", "prod", {"litellm:service": {"port": 8080}}),
@@ -295,7 +296,7 @@ INVALID = [
         "model-provider-typo",
         "prod",
         {"litellm:models": [{**M, "model": "open-ai/gpt-4o"}]},
-        "litellm:models[0].model: 'open-ai/gpt-4o': LiteLLM 1.76.1 knows no provider",
+        f"litellm:models[0].model: 'open-ai/gpt-4o': LiteLLM {LITELLM_VERSION} knows no provider",
     ),
     (
         "model-hosted-no-key",

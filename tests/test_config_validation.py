@@ -4,6 +4,7 @@ import pytest
 
 from components.config import ConfigError
 from components.risks import risk_warnings
+from components.versions import CHART_REF, IMAGE_TAG, LITELLM_VERSION
 from offline.harness import run_program, stack_config
 from tests.conftest import SECRETS, run_stack, settings_for
 
@@ -109,7 +110,7 @@ BAD_CONFIGS = [
     ),
     (
         "helm-chart-path-unreadable",
-        {"litellm:delivery": "helm", "litellm:chart": {"localPath": "x" * 5000 + "/v1.76.1-stable"}},
+        {"litellm:delivery": "helm", "litellm:chart": {"localPath": "x" * 5000 + f"/{CHART_REF}"}},
         "litellm:chart.localPath: no litellm-helm chart in",
     ),
     ("typo-in-key", {"litellm:replica": 3}, "litellm:replica: unknown key; did you mean litellm:replicas?"),
@@ -167,7 +168,7 @@ BAD_CONFIGS = [
     ),
     (
         "tag-inside-repository",
-        {"litellm:image": {"repository": "ghcr.io/berriai/litellm:v1", "tag": "main-v1.76.1-stable"}},
+        {"litellm:image": {"repository": "ghcr.io/berriai/litellm:v1", "tag": IMAGE_TAG}},
         "litellm:image.repository: 'ghcr.io/berriai/litellm:v1' must be an image name without tag",
     ),
     (
@@ -271,11 +272,11 @@ def test_config_keys_of_other_namespaces_are_left_alone():
 
 def test_moving_image_tag_warns_with_a_pinned_alternative():
     warnings = risk_warnings(settings_for(image={"tag": "main-stable"}), "staging")
-    assert any("litellm:image.tag 'main-stable' is a moving tag" in w and "main-v1.76.1-stable" in w for w in warnings)
+    assert any("litellm:image.tag 'main-stable' is a moving tag" in w and IMAGE_TAG in w for w in warnings)
 
 
 def test_versioned_image_tag_does_not_warn():
-    warnings = risk_warnings(settings_for(image={"tag": "main-v1.76.1-stable"}), "staging")
+    warnings = risk_warnings(settings_for(image={"tag": IMAGE_TAG}), "staging")
     assert not any("litellm:image.tag" in w for w in warnings)
 
 
@@ -293,7 +294,7 @@ def test_a_cache_flush_size_is_refused_with_the_reason():
 
 def test_allowed_fails_3_is_refused_because_litellm_reads_it_as_unset():
     (problem,) = problems_of(router={"allowedFails": 3})
-    assert problem.startswith("litellm:router.allowedFails: 3 is LiteLLM 1.76.1's default")
+    assert problem.startswith(f"litellm:router.allowedFails: 3 is LiteLLM {LITELLM_VERSION}'s default")
     assert settings_for(router={"allowedFails": 2}).router.allowed_fails == 2
 
 
@@ -305,7 +306,7 @@ def test_a_service_monitor_without_a_licence_is_refused_with_the_reason():
 
 
 def test_single_replica_warns_only_on_a_production_stack():
-    settings = settings_for(replicas=1, image={"tag": "main-v1.76.1-stable"})
+    settings = settings_for(replicas=1, image={"tag": IMAGE_TAG})
     assert any("looks like production" in w for w in risk_warnings(settings, "prod"))
     assert not any("looks like production" in w for w in risk_warnings(settings, "dev"))
 
@@ -320,7 +321,7 @@ def test_a_moving_tag_on_a_production_stack_is_refused_without_the_opt_in():
     assert isinstance(run.error, ConfigError)
     (message,) = run.error.problems
     assert "litellm:image.tag: 'main-stable' is a moving tag on production stack 'prod'" in message
-    assert "main-v1.76.1-stable" in message and "litellm:image.allowMovingTag: true" in message
+    assert IMAGE_TAG in message and "litellm:image.allowMovingTag: true" in message
     assert run.registrations == []
 
 
@@ -333,7 +334,7 @@ def test_a_moving_tag_elsewhere_is_only_a_warning(stack):
 def test_the_moving_tag_opt_in_with_a_pinned_tag_is_refused():
     run = run_stack("staging", {"litellm:image": {"allowMovingTag": True}})
     assert isinstance(run.error, ConfigError)
-    assert "litellm:image.allowMovingTag: is true but image.tag 'main-v1.76.1-stable' is pinned" in str(run.error)
+    assert f"litellm:image.allowMovingTag: is true but image.tag '{IMAGE_TAG}' is pinned" in str(run.error)
 
 
 def test_a_stack_without_models_warns_that_the_proxy_serves_nothing():
@@ -369,7 +370,7 @@ def test_a_secret_with_a_pasted_newline_is_rejected_without_echoing_it(key):
         {"serviceMonitor": {"enabled": True, "interval": "1m30s"}, "licenseKey": "litellm-licence-FAKE"},
         {"autoscaling": {"enabled": True, "targetCpuUtilizationPercentage": 150}},
         {"models": [{"name": "llama", "model": "hosted_vllm/llama-3", "apiBase": "http://vllm.models.svc:8000"}]},
-        {"image": {"tag": "main-v1.76.1-stable@sha256:" + "a" * 64}},
+        {"image": {"tag": f"{IMAGE_TAG}@sha256:" + "a" * 64}},
         {"database": {"host": "10.0.0.12", "namespace": "postgresql"}},
     ],
     ids=[
