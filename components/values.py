@@ -30,7 +30,7 @@ SECRETS_REVISION_ANNOTATION = "litellm-secrets-revision"
 # container (:43, 10 spaces). A value that goes on on a new line at that depth adds sibling fields, and both
 # deliveries render them, since both run the chart's templates. templates/migrations-job.yaml:30, 34 write the same
 # values at the same depths, so the migration pod gets them too: a migration being stopped gets as long to finish.
-# tests/test_shutdown.py renders the real chart and checks both objects.
+# tests/test_request_lifetime.py renders the real chart and checks both objects.
 POD_SPEC_LINE = "\n" + " " * 6
 CONTAINER_LINE = "\n" + " " * 10
 
