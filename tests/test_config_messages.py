@@ -87,13 +87,20 @@ def test_provider_keys_held_by_existing_secrets_are_not_reported_missing_beside_
     assert sorted(p.split(":")[1] for p in run.error.problems) == ["databasePassword", "replicas"], run.error.problems
 
 
-def test_a_secret_refused_for_its_value_is_not_also_reported_missing():
-    """A password with a control character is refused for that, once, not also as a missing secret."""
-    run = run_stack("prod", {"litellm:replicas": 0, "litellm:databasePassword": "pass\x00word"})
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("databasePassword", "pass\x00word"),
+        ("providerKeys", {"OPENAI_API_KEY": "sk-\x00", "ANTHROPIC_API_KEY": "sk-ant-FAKE-0123"}),
+    ],
+)
+def test_a_secret_refused_for_its_value_is_not_also_reported_missing(key, value):
+    """A secret with a control character is refused for that, once, not also as a missing secret."""
+    run = run_stack("prod", {"litellm:replicas": 0, f"litellm:{key}": value})
     assert isinstance(run.error, ConfigError)
-    keys = sorted(p.split(":")[1] for p in run.error.problems)
-    assert keys == ["databasePassword", "replicas"], run.error.problems
-    assert "NUL byte" in next(p for p in run.error.problems if p.startswith("litellm:databasePassword"))
+    keys = sorted(p.split(":")[1].split(".")[0] for p in run.error.problems)
+    assert keys == sorted([key, "replicas"]), run.error.problems
+    assert "NUL byte" in next(p for p in run.error.problems if p.startswith(f"litellm:{key}"))
 
 
 @pytest.mark.parametrize("stack", ["", ".hidden", "../prod", "prod/x", "nope"])
