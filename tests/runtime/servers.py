@@ -37,6 +37,10 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05) -> No
 
 
 class QuietHandler(BaseHTTPRequestHandler):
+    # TCP_NODELAY: the handlers write the headers and the body in two sends, and with Nagle's algorithm the body
+    # waits for the client's delayed ACK of the headers (about 40 ms on Linux) before it leaves.
+    disable_nagle_algorithm = True
+
     def log_message(self, *args):
         pass
 
