@@ -68,6 +68,7 @@ MODES = ("miss", "hit")
 MODEL_LIMITS = ("rpm", "tpm", "max_parallel_requests")
 BENCHMARK_MODEL = "fake-openai-endpoint"
 IDLE_SECONDS = 10
+DIGITS = {"cpu_s_per_1000": 1, "cores": 2}
 
 
 def _benchmark_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -277,7 +278,7 @@ def report(running: list[Running], baseline: dict[int, list[Cell]], args: argpar
             lines.append(f"   model limits lifted for the measurement: {', '.join(config.limits_lifted)}")
         lines.append(
             "mode  conc  req/s             p50 ms          p95 ms          p99 ms          CPU-s/1k req"
-            "     req/CPU-s        peak RSS MiB  errors"
+            "     req/CPU-s        cores used       peak RSS MiB  errors"
         )
         rows = {}
         for (mode, concurrency), cells in sorted(member.cells.items()):
@@ -288,12 +289,13 @@ def report(running: list[Running], baseline: dict[int, list[Cell]], args: argpar
                 "p99_ms": Spread.of(1000 * _p(c, 0.99) for c in cells),
                 "cpu_s_per_1000": Spread.of(c.cpu_per_1000 for c in cells),
                 "per_cpu_second": Spread.of(c.per_cpu_second for c in cells),
+                "cores": Spread.of(c.cores for c in cells),
                 "peak_rss_mib": Spread.of(c.peak_rss_mib for c in cells),
             }
             errors = sum(c.errors for c in cells)
             lines.append(
                 f"{mode:<5} {concurrency:>4}  "
-                + "  ".join(f"{row[k].show(1 if k == 'cpu_s_per_1000' else 0):<15}" for k in row if k != "peak_rss_mib")
+                + "  ".join(f"{row[k].show(DIGITS.get(k, 0)):<15}" for k in row if k != "peak_rss_mib")
                 + f"  {row['peak_rss_mib'].show():<12}  {errors}"
             )
             rows[f"{mode}/{concurrency}"] = {**{k: vars(v) for k, v in row.items()}, "errors": errors}

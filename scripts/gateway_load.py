@@ -241,6 +241,11 @@ class Cell:
         return self.requests / self.cpu_seconds if self.cpu_seconds else math.inf
 
     @property
+    def cores(self) -> float:
+        """CPU the proxy used while the cell ran, in cores: what the HPA sees as utilisation."""
+        return self.cpu_seconds / self.seconds if self.seconds else 0.0
+
+    @property
     def cpu_per_1000(self) -> float:
         return 1000 * self.cpu_seconds / self.requests if self.requests else math.nan
 

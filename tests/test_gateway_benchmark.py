@@ -48,6 +48,7 @@ def test_cell_rates() -> None:
     assert cell.throughput == 25.0
     assert cell.per_cpu_second == 100.0
     assert cell.cpu_per_1000 == 10.0
+    assert cell.cores == 0.25
 
 
 def test_stat_line_with_spaces_in_the_name() -> None:
