@@ -6,7 +6,7 @@ exactly as the tier does, each proxy gets its own real redis-server, and the fak
 every model on loopback. Each proxy is held to its stack's CPU limit (a CFS quota in a cgroup, as
 the kubelet does, or CPU affinity when no cgroup can be made) with the stack's worker count.
 
-Every configuration runs at once and is measured interleaved, cell by cell (mode x concurrency),
+Every configuration runs at once and is measured interleaved, cell by cell (mode x load),
 repeat after repeat in a rotating order, so a change in the machine's load hits all of them alike.
 Each cell sends a bounded number of requests from a closed loop of kept-alive connections:
 
@@ -20,7 +20,7 @@ taken repeat by repeat, in the same run, then their median.
 
 Usage (from the README's set-up):
   .venv/bin/python -m scripts.gateway_benchmark --stack prod [--stack staging ...]
-      [--compare litellm-benchmark [--compare no-cache ...]] [--concurrency 1,4,16,32]
+      [--compare litellm-benchmark [--compare no-cache ...]] [--concurrency 1,4,16,32] [--rates 40,80,120]
       [--requests 200] [--repeats 3] [--modes miss,hit] [--json results.json]
 
 `--compare` names a variant of the first stack's config (VARIANTS below); the ratios are
@@ -51,6 +51,7 @@ from offline.manifests import render_manifests
 from scripts.gateway_load import (
     Cell,
     CpuLimit,
+    Load,
     Spread,
     chat_request,
     percentile,
@@ -67,6 +68,7 @@ STACKS = ("prod", "staging", "dev")
 MODES = ("miss", "hit")
 MODEL_LIMITS = ("rpm", "tpm", "max_parallel_requests")
 BENCHMARK_MODEL = "fake-openai-endpoint"
+WARM_UP = Load("c", 4)
 IDLE_SECONDS = 10
 DIGITS = {"cpu_s_per_1000": 1, "cores": 2}
 
@@ -178,7 +180,7 @@ class Running:
     idle_rss_mib: float = 0.0
     idle_cpu: float = 0.0
     """CPU-seconds per second with no load."""
-    cells: dict[tuple[str, int], list[Cell]] = field(default_factory=dict)
+    cells: dict[tuple[str, Load], list[Cell]] = field(default_factory=dict)
 
     @property
     def pid(self) -> int:
@@ -222,12 +224,12 @@ def _baseline_request(provider: FakeProvider) -> Callable[[int], bytes]:
     return lambda _: request
 
 
-def measure(running: list[Running], provider: FakeProvider, args: argparse.Namespace) -> dict[int, list[Cell]]:
-    baseline: dict[int, list[Cell]] = {}
+def measure(running: list[Running], provider: FakeProvider, args: argparse.Namespace) -> dict[Load, list[Cell]]:
+    baseline: dict[Load, list[Cell]] = {}
     for member in running:
         # A first request per mode loads what the proxy imports lazily; the idle RSS is taken after it.
         for mode in args.modes:
-            asyncio.run(run_load(member.proxy.port, _request_maker(member, mode, "warm-up"), 1, 3, 60))
+            asyncio.run(run_load(member.proxy.port, _request_maker(member, mode, "warm-up"), Load("c", 1), 3, 60))
         member.idle_rss_mib = tree_rss_mib(member.pid)
     # What each proxy burns with no request at all (background tasks), measured side by side.
     idle_from = {id(member): tree_cpu_seconds(member.pid) for member in running}
@@ -236,23 +238,23 @@ def measure(running: list[Running], provider: FakeProvider, args: argparse.Names
         member.idle_cpu = (tree_cpu_seconds(member.pid) - idle_from[id(member)]) / IDLE_SECONDS
     for repeat in range(args.repeats):
         order = running[repeat % len(running) :] + running[: repeat % len(running)]
-        for concurrency in args.concurrency:
+        for load in args.loads:
             cell = asyncio.run(
-                run_load(provider.port, _baseline_request(provider), concurrency, args.requests, args.max_seconds)
+                run_load(provider.port, _baseline_request(provider), load, args.requests, args.max_seconds)
             )
-            baseline.setdefault(concurrency, []).append(cell)
+            baseline.setdefault(load, []).append(cell)
             for mode in args.modes:
                 for member in order:
-                    tag = f"{member.config.name} {mode} {concurrency} {repeat} {time.time_ns()}"
+                    tag = f"{member.config.name} {mode} {load} {repeat} {time.time_ns()}"
                     make = _request_maker(member, mode, tag)
                     # Warm-up: primes the cache for hits and fills the connection pools; not counted.
-                    asyncio.run(run_load(member.proxy.port, make, concurrency, concurrency, args.max_seconds))
+                    asyncio.run(run_load(member.proxy.port, make, WARM_UP, WARM_UP.value, args.max_seconds))
                     cell = asyncio.run(
-                        run_load(member.proxy.port, make, concurrency, args.requests, args.max_seconds, member.pid)
+                        run_load(member.proxy.port, make, load, args.requests, args.max_seconds, member.pid)
                     )
-                    member.cells.setdefault((mode, concurrency), []).append(cell)
+                    member.cells.setdefault((mode, load), []).append(cell)
                     print(
-                        f"  repeat {repeat + 1}/{args.repeats} c={concurrency:<3} {mode:<4} {member.config.name:<28}"
+                        f"  repeat {repeat + 1}/{args.repeats} {load!s:<5} {mode:<4} {member.config.name:<28}"
                         f" {cell.throughput:7.1f} req/s  p50 {1000 * _p(cell, 0.5):7.1f} ms"
                         f"  {cell.cpu_per_1000:6.1f} CPU-s/1k  errors {cell.errors}",
                         file=sys.stderr,
@@ -265,7 +267,7 @@ def _p(cell: Cell, fraction: float) -> float:
     return percentile(cell.latencies, fraction) if cell.latencies else math.nan
 
 
-def report(running: list[Running], baseline: dict[int, list[Cell]], args: argparse.Namespace) -> dict[str, Any]:
+def report(running: list[Running], baseline: dict[Load, list[Cell]], args: argparse.Namespace) -> dict[str, Any]:
     lines = []
     result: dict[str, Any] = {"configs": {}, "baseline": {}, "ratios": {}}
     for member in running:
@@ -281,7 +283,7 @@ def report(running: list[Running], baseline: dict[int, list[Cell]], args: argpar
             "     req/CPU-s        cores used       peak RSS MiB  errors"
         )
         rows = {}
-        for (mode, concurrency), cells in sorted(member.cells.items()):
+        for (mode, load), cells in sorted(member.cells.items()):
             row = {
                 "throughput": Spread.of(c.throughput for c in cells),
                 "p50_ms": Spread.of(1000 * _p(c, 0.5) for c in cells),
@@ -294,11 +296,11 @@ def report(running: list[Running], baseline: dict[int, list[Cell]], args: argpar
             }
             errors = sum(c.errors for c in cells)
             lines.append(
-                f"{mode:<5} {concurrency:>4}  "
+                f"{mode:<5} {load!s:>5}  "
                 + "  ".join(f"{row[k].show(DIGITS.get(k, 0)):<15}" for k in row if k != "peak_rss_mib")
                 + f"  {row['peak_rss_mib'].show():<12}  {errors}"
             )
-            rows[f"{mode}/{concurrency}"] = {**{k: vars(v) for k, v in row.items()}, "errors": errors}
+            rows[f"{mode}/{load}"] = {**{k: vars(v) for k, v in row.items()}, "errors": errors}
         result["configs"][config.name] = {
             "cores": config.cores,
             "workers": config.workers,
@@ -309,11 +311,11 @@ def report(running: list[Running], baseline: dict[int, list[Cell]], args: argpar
             "cells": rows,
         }
     lines.append("\n## baseline: the same client against the fake provider alone")
-    for concurrency, cells in sorted(baseline.items()):
+    for load, cells in sorted(baseline.items()):
         throughput = Spread.of(c.throughput for c in cells)
         p50 = Spread.of(1000 * _p(c, 0.5) for c in cells)
-        lines.append(f"c={concurrency:<4} {throughput.show()} req/s, p50 {p50.show(2)} ms")
-        result["baseline"][concurrency] = {"throughput": vars(throughput), "p50_ms": vars(p50)}
+        lines.append(f"{load!s:<6} {throughput.show()} req/s, p50 {p50.show(2)} ms")
+        result["baseline"][str(load)] = {"throughput": vars(throughput), "p50_ms": vars(p50)}
     base, *others = running
     for other in others:
         lines.append(f"\n## ratio {base.config.name} / {other.config.name}, repeat by repeat (median, range)")
@@ -322,7 +324,7 @@ def report(running: list[Running], baseline: dict[int, list[Cell]], args: argpar
             pairs = list(zip(cells, other.cells[key], strict=True))
             throughput = Spread.of(a.throughput / b.throughput for a, b in pairs)
             per_cpu = Spread.of(a.per_cpu_second / b.per_cpu_second for a, b in pairs)
-            lines.append(f"{key[0]:<5} {key[1]:>4}  {throughput.show(2):<16}  {per_cpu.show(2)}")
+            lines.append(f"{key[0]:<5} {key[1]!s:>5}  {throughput.show(2):<16}  {per_cpu.show(2)}")
             result["ratios"].setdefault(other.config.name, {})[f"{key[0]}/{key[1]}"] = {
                 "throughput": vars(throughput),
                 "per_cpu_second": vars(per_cpu),
@@ -357,7 +359,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=[],
         help=f"a variant of the first stack: {', '.join(VARIANTS)}, {', '.join(ENV_VARIANTS)} (repeatable)",
     )
-    parser.add_argument("--concurrency", type=_positive_ints, default=[1, 4, 16, 32])
+    parser.add_argument(
+        "--concurrency",
+        type=_positive_ints,
+        help="closed loops of this many connections (default 1,4,16,32 without --rates)",
+    )
+    parser.add_argument(
+        "--rates", type=_positive_ints, help="open loops at these requests/s (latency from the schedule)"
+    )
     parser.add_argument("--modes", type=_modes, default=list(MODES))
     parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
     parser.add_argument("--max-seconds", type=float, default=60, help="time limit per cell")
@@ -366,6 +375,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     args.stack = args.stack or ["prod"]
+    if args.concurrency is None and args.rates is None:
+        args.concurrency = [1, 4, 16, 32]
+    args.loads = [Load("c", value) for value in args.concurrency or []] + [
+        Load("r", value) for value in args.rates or []
+    ]
     if args.repeats < 1 or args.requests < 1:
         parser.error("--repeats and --requests must be at least 1")
     return args

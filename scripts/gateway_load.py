@@ -13,7 +13,7 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,38 +250,66 @@ class Cell:
         return 1000 * self.cpu_seconds / self.requests if self.requests else math.nan
 
 
+@dataclass(frozen=True, order=True)
+class Load:
+    """A closed loop of `value` connections (`kind` "c"), or an open loop of `value` requests/s ("r") whose
+    latencies count from each request's scheduled time, so a proxy that falls behind shows its queue."""
+
+    kind: str
+    value: int
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value}"
+
+
 async def run_load(
     port: int,
     make_request: Callable[[int], bytes],
-    concurrency: int,
+    load: Load,
     requests: int,
     max_seconds: float,
     pid: int | None = None,
 ) -> Cell:
-    """`requests` requests (fewer if `max_seconds` runs out) from `concurrency` kept-alive connections;
+    """`requests` requests (fewer if `max_seconds` runs out) as `load` says, on kept-alive connections;
     `make_request(i)` gives request i. With `pid`, the cell carries that tree's CPU time and peak RSS."""
     cell = Cell()
-    counter = iter(range(requests))
     deadline = time.monotonic() + max_seconds
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    opened: list[asyncio.StreamWriter] = []
 
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for index in counter:
-                if time.monotonic() > deadline:
-                    return
-                started = time.perf_counter()
-                writer.write(make_request(index))
-                status, _, keep = await read_response(reader)
-                if status == 200:
-                    cell.latencies.append(time.perf_counter() - started)
-                else:
-                    cell.errors += 1
-                if not keep:
-                    writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        finally:
+    async def send(index: int, since: float) -> None:
+        if idle:
+            reader, writer = idle.pop()
+        else:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            opened.append(writer)
+        writer.write(make_request(index))
+        status, _, keep = await read_response(reader)
+        if status == 200:
+            cell.latencies.append(time.perf_counter() - since)
+        else:
+            cell.errors += 1
+        if keep:
+            idle.append((reader, writer))
+        else:
             writer.close()
+
+    async def closed_loop(counter: Iterator[int]) -> None:
+        for index in counter:
+            if time.monotonic() > deadline:
+                return
+            await send(index, time.perf_counter())
+
+    async def open_loop() -> None:
+        tasks = []
+        begin = time.perf_counter()
+        for index in range(requests):
+            scheduled = begin + index / load.value
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            if time.monotonic() > deadline:
+                break
+            tasks.append(asyncio.create_task(send(index, scheduled)))
+        await asyncio.gather(*tasks)
 
     async def sample_rss() -> None:
         while pid is not None:
@@ -291,7 +319,15 @@ async def run_load(
     cpu_before = tree_cpu_seconds(pid) if pid is not None else 0.0
     sampler = asyncio.create_task(sample_rss())
     started = time.perf_counter()
-    await asyncio.gather(*(connection() for _ in range(concurrency)))
+    try:
+        if load.kind == "r":
+            await open_loop()
+        else:
+            counter = iter(range(requests))
+            await asyncio.gather(*(closed_loop(counter) for _ in range(load.value)))
+    finally:
+        for writer in opened:
+            writer.close()
     cell.seconds = time.perf_counter() - started
     sampler.cancel()
     if pid is not None:

@@ -99,7 +99,10 @@ def test_bad_arguments_name_what_is_valid(capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit):
         parse_args(["--modes", "warm"])
     assert "miss, hit or miss,hit" in capsys.readouterr().err
-    assert parse_args([]).stack == ["prod"]
+    args = parse_args([])
+    assert args.stack == ["prod"]
+    assert [str(load) for load in args.loads] == ["c=1", "c=4", "c=16", "c=32"]
+    assert [str(load) for load in parse_args(["--rates", "50"]).loads] == ["r=50"]
 
 
 def test_benchmark_variant_is_litellm_s_load_test_config() -> None:
