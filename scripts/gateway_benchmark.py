@@ -211,12 +211,12 @@ def stop(running: list[Running]) -> None:
         member.limit.release()
 
 
-def _request_maker(member: Running, mode: str, tag: str) -> Callable[[int], bytes]:
+def _request_maker(member: Running, mode: str, tag: str, locust: bool) -> Callable[[int], bytes]:
     key, port, model = member.proxy.master_key, member.proxy.port, member.config.model
     if mode == "hit":
         prompt = f"capacity probe {tag}"
-        return lambda _: chat_request(port, key, model, prompt)
-    return lambda index: chat_request(port, key, model, f"capacity probe {tag} {index}")
+        return lambda _: chat_request(port, key, model, prompt, locust)
+    return lambda index: chat_request(port, key, model, f"capacity probe {tag} {index}", locust)
 
 
 def _baseline_request(provider: FakeProvider) -> Callable[[int], bytes]:
@@ -229,7 +229,11 @@ def measure(running: list[Running], provider: FakeProvider, args: argparse.Names
     for member in running:
         # A first request per mode loads what the proxy imports lazily; the idle RSS is taken after it.
         for mode in args.modes:
-            asyncio.run(run_load(member.proxy.port, _request_maker(member, mode, "warm-up"), Load("c", 1), 3, 60))
+            asyncio.run(
+                run_load(
+                    member.proxy.port, _request_maker(member, mode, "warm-up", args.locust_payload), Load("c", 1), 3, 60
+                )
+            )
         member.idle_rss_mib = tree_rss_mib(member.pid)
     # What each proxy burns with no request at all (background tasks), measured side by side.
     idle_from = {id(member): tree_cpu_seconds(member.pid) for member in running}
@@ -246,7 +250,7 @@ def measure(running: list[Running], provider: FakeProvider, args: argparse.Names
             for mode in args.modes:
                 for member in order:
                     tag = f"{member.config.name} {mode} {load} {repeat} {time.time_ns()}"
-                    make = _request_maker(member, mode, tag)
+                    make = _request_maker(member, mode, tag, args.locust_payload)
                     # Warm-up: primes the cache for hits and fills the connection pools; not counted.
                     asyncio.run(run_load(member.proxy.port, make, WARM_UP, WARM_UP.value, args.max_seconds))
                     cell = asyncio.run(
@@ -371,6 +375,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200, help="requests per cell (bounded)")
     parser.add_argument("--max-seconds", type=float, default=60, help="time limit per cell")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--locust-payload",
+        action="store_true",
+        help="LiteLLM's load-test request (a 10 KB prompt and a user) instead of a short prompt",
+    )
     parser.add_argument("--cpus", type=float, help="override the stacks' CPU limit (cores)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)

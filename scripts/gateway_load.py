@@ -208,8 +208,17 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]
     return int(parts[1]), body, keep
 
 
-def chat_request(port: int, key: str, model: str, prompt: str) -> bytes:
-    body = json.dumps({"model": model, "messages": [{"role": "user", "content": prompt}]}).encode()
+LOCUST_SENTENCE = "This is a test there will be no cache hits and we'll fill up the context"
+"""LiteLLM's own load test sends this sentence 150 times after a UUID, with `"user": "my-new-end-user-1"`
+(docs/my-website/docs/load_test_advanced.md, its locustfile)."""
+
+
+def chat_request(port: int, key: str, model: str, prompt: str, locust: bool = False) -> bytes:
+    payload: dict[str, object] = {"model": model, "messages": [{"role": "user", "content": prompt}]}
+    if locust:
+        payload["messages"] = [{"role": "user", "content": f"{prompt} {LOCUST_SENTENCE}" * 150}]
+        payload["user"] = "my-new-end-user-1"
+    body = json.dumps(payload).encode()
     head = (
         f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {key}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"

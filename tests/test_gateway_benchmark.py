@@ -2,6 +2,7 @@
 No timing is asserted: the benchmark itself is a script, run by hand (docs/sizing.md)."""
 
 import asyncio
+import json
 import os
 
 import pytest
@@ -9,9 +10,11 @@ import pytest
 from scripts.gateway_benchmark import VARIANTS, parse_args
 from scripts.gateway_load import (
     CLOCK_TICKS,
+    LOCUST_SENTENCE,
     Cell,
     ProtocolError,
     Spread,
+    chat_request,
     parse_stat_cpu,
     parse_status_rss_kib,
     percentile,
@@ -117,3 +120,12 @@ def test_benchmark_variant_is_litellm_s_load_test_config() -> None:
         ],
         "general_settings": {"master_key": "os.environ/PROXY_MASTER_KEY"},
     }
+
+
+def test_locust_payload_is_litellm_s_load_test_request() -> None:
+    raw = chat_request(4000, "sk-1", "fake-openai-endpoint", "probe 1", locust=True)
+    head, _, body = raw.partition(b"\r\n\r\n")
+    payload = json.loads(body)
+    assert payload["user"] == "my-new-end-user-1"
+    assert payload["messages"][0]["content"].count(LOCUST_SENTENCE) == 150
+    assert f"Content-Length: {len(body)}".encode() in head
