@@ -138,6 +138,7 @@ class Config:
     cores: float
     workers: int
     limits_lifted: list[str] = field(default_factory=list)
+    description: str = "the stack's render"
 
     @property
     def model(self) -> str:
@@ -162,13 +163,15 @@ def stack_config(stack: str) -> Config:
 
 def variant_config(base: Config, variant: str) -> Config:
     if variant in ENV_VARIANTS:
-        inputs = replace(base.inputs, env={**base.inputs.env, **ENV_VARIANTS[variant][1]})
+        description, env = ENV_VARIANTS[variant]
+        inputs = replace(base.inputs, env={**base.inputs.env, **env})
     elif variant in VARIANTS:
-        inputs = replace(base.inputs, config=VARIANTS[variant][1](copy.deepcopy(base.inputs.config)))
+        description, change = VARIANTS[variant]
+        inputs = replace(base.inputs, config=change(copy.deepcopy(base.inputs.config)))
     else:
         known = ", ".join([*VARIANTS, *ENV_VARIANTS])
         raise SystemExit(f"--compare {variant!r}: not a variant; valid: {known}")
-    return replace(base, name=f"{base.name}:{variant}", inputs=inputs)
+    return replace(base, name=f"{base.name}:{variant}", inputs=inputs, description=description)
 
 
 @dataclass
@@ -277,7 +280,8 @@ def report(running: list[Running], baseline: dict[Load, list[Cell]], args: argpa
     for member in running:
         config = member.config
         lines.append(
-            f"\n## {config.name}: limit {config.cores:g} CPU, {config.workers} worker(s), {member.limit.how};"
+            f"\n## {config.name} ({config.description}): limit {config.cores:g} CPU, {config.workers} worker(s),"
+            f" {member.limit.how};"
             f" idle RSS {member.idle_rss_mib:.0f} MiB, idle CPU {1000 * member.idle_cpu:.0f} ms/s"
         )
         if config.limits_lifted:
@@ -308,6 +312,7 @@ def report(running: list[Running], baseline: dict[Load, list[Cell]], args: argpa
         result["configs"][config.name] = {
             "cores": config.cores,
             "workers": config.workers,
+            "description": config.description,
             "cpu_limit": member.limit.how,
             "idle_rss_mib": member.idle_rss_mib,
             "idle_cpu_ms_per_s": 1000 * member.idle_cpu,
