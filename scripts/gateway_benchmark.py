@@ -62,7 +62,7 @@ from scripts.gateway_load import (
 from tests.conftest import SECRETS, fetched_chart
 from tests.runtime.proxy import PodInputs, ProxyProcess, pod_spec_inputs
 from tests.runtime.servers import FakeProvider, RedisServer
-from tests.runtime.tools import RUNTIME_PYTHON, check_runtime_venv, redis_server_binary
+from tests.runtime.tools import RUNTIME_VENV, check_runtime_venv, redis_server_binary
 
 STACKS = ("prod", "staging", "dev")
 MODES = ("miss", "hit")
@@ -139,6 +139,7 @@ class Config:
     workers: int
     limits_lifted: list[str] = field(default_factory=list)
     description: str = "the stack's render"
+    venv: Path = RUNTIME_VENV
 
     @property
     def model(self) -> str:
@@ -198,7 +199,7 @@ def start(configs: list[Config], provider: FakeProvider, workdir: Path, running:
         inputs = config.inputs
         if config.workers != 1:
             inputs = replace(inputs, env={**inputs.env, "NUM_WORKERS": str(config.workers)})
-        proxy = ProxyProcess(config.name, inputs, redis, provider, workdir / f"proxy-{index}")
+        proxy = ProxyProcess(config.name, inputs, redis, provider, workdir / f"proxy-{index}", venv=config.venv)
         limit = CpuLimit(f"{index}-{config.name.replace(':', '-')}", config.cores)
         running.append(Running(config, proxy, redis, limit))
         proxy.start()
@@ -369,6 +370,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"a variant of the first stack: {', '.join(VARIANTS)}, {', '.join(ENV_VARIANTS)} (repeatable)",
     )
     parser.add_argument(
+        "--compare-venv",
+        action="append",
+        type=Path,
+        default=[],
+        help="the first stack on another interpreter: a venv with requirements-runtime.lock installed (repeatable)",
+    )
+    parser.add_argument(
         "--concurrency",
         type=_positive_ints,
         help="closed loops of this many connections (default 1,4,16,32 without --rates)",
@@ -399,6 +407,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def _python_of(venv: Path) -> str:
+    """The interpreter of a venv: version and build (`python -VV`) and where it lives."""
+    python = venv / "bin" / "python"
+    version = subprocess.run([str(python), "-VV"], capture_output=True, text=True, check=True).stdout.strip()
+    return f"{version}, {python.resolve()}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     check_runtime_venv()
@@ -406,9 +421,14 @@ def main(argv: list[str] | None = None) -> int:
     fetched_chart()
     configs = [stack_config(stack) for stack in args.stack]
     configs += [variant_config(configs[0], variant) for variant in args.compare]
+    for venv in args.compare_venv:
+        check_runtime_venv(venv)
+        configs.append(
+            replace(configs[0], name=f"{configs[0].name}@{venv.name}", description=_python_of(venv), venv=venv)
+        )
     if args.cpus is not None:
         configs = [replace(config, cores=args.cpus) for config in configs]
-    python = subprocess.run([str(RUNTIME_PYTHON), "-VV"], capture_output=True, text=True, check=True).stdout.strip()
+    python = _python_of(RUNTIME_VENV)
     load_before = os.getloadavg()
     print(
         f"# gateway benchmark {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {platform.node()},"
