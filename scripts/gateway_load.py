@@ -1,9 +1,10 @@
-"""The load side of the gateway benchmark (scripts/gateway_benchmark.py): a closed-loop HTTP/1.1 client
-on loopback, the statistics it reports, what a process tree costs (from /proc) and how the proxy is
-held to a stack's CPU limit.
+"""The load side of the gateway benchmark (scripts/gateway_benchmark.py): an HTTP/1.1 client on loopback,
+the statistics it reports, what a process tree costs (from /proc) and how the proxy is held to a stack's
+CPU limit.
 
-The client is plain asyncio streams: `concurrency` connections, kept alive, each sending its next
-request when the last one is answered, for a bounded number of requests and a bounded time.
+The client is plain asyncio streams on kept-alive connections, for a bounded number of requests and a
+bounded time: a closed loop (N connections, each sending its next request when the last is answered) or an
+open loop (a fixed request rate, latency counted from each request's scheduled time).
 """
 
 import asyncio
@@ -18,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 # --- statistics -----------------------------------------------------------------------------------
