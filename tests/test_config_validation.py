@@ -137,6 +137,15 @@ BAD_CONFIGS = [
         " serve no more. Use at most 2",
     ),
     (
+        "autoscaling-target-above-cpu-limit",
+        {
+            "litellm:autoscaling": {"enabled": True, "targetCpuUtilizationPercentage": 401},
+            "litellm:resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "1"}},
+        },
+        "litellm:autoscaling.targetCpuUtilizationPercentage: 401% of the CPU request '250m' is more than the CPU"
+        " limit '1': a pod never uses that much, so the autoscaler would never add one. Use at most 400",
+    ),
+    (
         "request-above-limit",
         {"litellm:resources": {"requests": {"cpu": "2", "memory": "512Mi"}, "limits": {"cpu": "1", "memory": "2Gi"}}},
         "litellm:resources.requests.cpu: '2' is more than limits.cpu '1'",
@@ -403,3 +412,24 @@ def test_a_load_balancer_behind_default_deny_warns():
 def test_a_budget_as_large_as_the_replicas_warns():
     warnings = risk_warnings(settings_for(podDisruptionBudget={"maxUnavailable": 3}), "staging")
     assert any("protects nothing" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "target, requests, limits, enabled",
+    [(400, "250m", "1", True), (100, "1", "1", True), (800, "250m", "2", True), (900, "250m", "1", False)],
+)
+def test_an_autoscaling_target_a_pod_can_reach_is_accepted(target, requests, limits, enabled):
+    settings = settings_for(
+        autoscaling={"enabled": enabled, "targetCpuUtilizationPercentage": target},
+        resources={"requests": {"cpu": requests}, "limits": {"cpu": limits}},
+    )
+    assert settings.autoscaling.target_cpu_utilization_percentage == target
+
+
+def test_an_autoscaling_target_above_the_cpu_limit_names_the_highest_reachable():
+    with pytest.raises(ConfigError) as error:
+        settings_for(
+            autoscaling={"enabled": True, "targetCpuUtilizationPercentage": 201},
+            resources={"requests": {"cpu": "500m"}, "limits": {"cpu": "1"}},
+        )
+    assert "Use at most 200 " in str(error.value)

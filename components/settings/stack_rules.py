@@ -95,6 +95,7 @@ def stack_rules(settings: "Settings") -> None:
             )
         )
     problems.extend(_worker_problems(settings))
+    problems.extend(_autoscaling_target_problems(settings))
     problems.extend(_duplicate_model_problems(settings))
     problems.extend(_entrance_metrics_problems(settings))
     problems.extend(_moving_tag_problems(settings))
@@ -210,6 +211,27 @@ def _worker_problems(settings: "Settings") -> list[tuple[str, str]]:
             f"{settings.workers} is more than the CPU limit {limit!r} ({cores:f} core{'s' if cores != 1 else ''}):"
             f" the processes would share that quota and serve no more. Use at most {max(1, math.floor(cores))}, or"
             " raise litellm:resources.limits.cpu",
+        )
+    ]
+
+
+def _autoscaling_target_problems(settings: "Settings") -> list[tuple[str, str]]:
+    """The HPA's CPU target is a share of the CPU request; a pod cannot use more than its CPU limit, so a target
+    above limit / request is never reached and the HPA never scales out (docs/sizing.md)."""
+    autoscaling = settings.autoscaling
+    if not autoscaling.enabled:
+        return []
+    request, limit = settings.resources.requests.cpu, settings.resources.limits.cpu
+    ceiling = math.floor(100 * parse_quantity(limit) / parse_quantity(request))
+    if autoscaling.target_cpu_utilization_percentage <= ceiling:
+        return []
+    return [
+        (
+            "autoscaling.targetCpuUtilizationPercentage",
+            f"{autoscaling.target_cpu_utilization_percentage}% of the CPU request {request!r} is more than the CPU"
+            f" limit {limit!r}: a pod never uses that much, so the autoscaler would never add one. Use at most"
+            f" {ceiling} (docs/sizing.md gives the target from the measured curve), or raise"
+            " litellm:resources.limits.cpu",
         )
     ]
 

@@ -67,7 +67,11 @@ class AutoscalingSettings(Model):
     min_replicas: Integer = Field(3, ge=1, le=1000, description="Lowest replica count.")
     max_replicas: Integer = Field(10, ge=1, le=1000, description="Highest replica count.")
     target_cpu_utilization_percentage: Integer = Field(
-        80, ge=1, le=1000, description="CPU utilisation target, percent of the CPU request (may exceed 100)."
+        80,
+        ge=1,
+        le=1000,
+        description="CPU utilisation target, percent of the CPU request: may exceed 100, up to"
+        " limits.cpu / requests.cpu (a pod never uses more); docs/sizing.md gives it from the measured curve.",
     )
 
     _rules = checked_by(rules.autoscaling_ordered)

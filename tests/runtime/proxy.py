@@ -102,6 +102,8 @@ class ProxyProcess:
     provider: FakeProvider
     workdir: Path
     otlp: OtlpReceiver | None = None
+    venv: Path = RUNTIME_VENV
+    """The virtual environment whose `litellm` runs (another interpreter with the same lock, for the benchmark)."""
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     started_in: float = 0.0
@@ -150,7 +152,7 @@ class ProxyProcess:
             ALL_PROXY=NO_INTERNET,
             NO_PROXY=f"{LOOPBACK},localhost",
             HOME=str(self.workdir),
-            PATH=f"{RUNTIME_VENV / 'bin'}:/usr/bin:/bin",
+            PATH=f"{self.venv / 'bin'}:/usr/bin:/bin",
         )
         if self.redis.tls is not None:
             env["SSL_CERT_FILE"] = str(self.redis.tls.ca)
@@ -160,7 +162,7 @@ class ProxyProcess:
         self.env = env
 
     def _private_litellm(self) -> Path:
-        site = runtime_site_packages()
+        site = runtime_site_packages(self.venv)
         root = self.workdir / "site"
         view = root / "litellm"
         if view.exists():
@@ -182,7 +184,7 @@ class ProxyProcess:
         self.prepare()
         log = open(self.workdir / "proxy.log", "wb")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [str(RUNTIME_VENV / "bin" / "litellm"), "--config", str(self.workdir / "config.yaml")],
+            [str(self.venv / "bin" / "litellm"), "--config", str(self.workdir / "config.yaml")],
             cwd=self.workdir,
             env=self.env,
             stdout=log,

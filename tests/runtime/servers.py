@@ -37,14 +37,24 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.05) -> No
 
 
 class QuietHandler(BaseHTTPRequestHandler):
+    # TCP_NODELAY: the handlers write the headers and the body in two sends, and with Nagle's algorithm the body
+    # waits for the client's delayed ACK of the headers (about 40 ms on Linux) before it leaves.
+    disable_nagle_algorithm = True
+
     def log_message(self, *args):
         pass
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog of 5 drops the SYNs of a burst of new connections (a proxy filling its
+    # pool), which the client then resends after 1 s.
+    request_queue_size = 128
+
+
 def serve(port: int, handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     """An HTTP server on a loopback port, answering each request in its own daemon thread."""
-    server = ThreadingHTTPServer((LOOPBACK, port), handler)
-    server.daemon_threads = True
+    server = _Server((LOOPBACK, port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

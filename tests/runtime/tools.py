@@ -32,27 +32,28 @@ def redis_server_binary() -> str:
     return found
 
 
-def check_runtime_venv() -> None:
-    """Fail with the set-up command unless `.venv-runtime` holds LiteLLM at the proven version."""
-    if not RUNTIME_PYTHON.exists():
+def check_runtime_venv(venv: Path = RUNTIME_VENV) -> None:
+    """Fail with the set-up command unless `venv` (`.venv-runtime`) holds LiteLLM at the proven version."""
+    python = venv / "bin" / "python"
+    if not python.exists():
         raise MissingTool(
-            f"{RUNTIME_VENV} is missing: run `bash scripts/setup.sh` (it installs {RUNTIME_LOCK.name}"
+            f"{venv} is missing: run `bash scripts/setup.sh` (it installs {RUNTIME_LOCK.name}"
             " into .venv-runtime with uv)"
         )
     probe = subprocess.run(
-        [str(RUNTIME_PYTHON), "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
+        [str(python), "-c", "import importlib.metadata as m; print(m.version('litellm'))"],
         capture_output=True,
         text=True,
         timeout=60,
     )
     if probe.returncode != 0 or probe.stdout.strip() != LITELLM_VERSION:
         raise MissingTool(
-            f"{RUNTIME_VENV} does not hold litellm {LITELLM_VERSION} ({probe.stdout.strip() or probe.stderr[-300:]}):"
-            " run `bash scripts/setup.sh`"
+            f"{venv} does not hold litellm {LITELLM_VERSION} ({probe.stdout.strip() or probe.stderr[-300:]}):"
+            f" install {RUNTIME_LOCK.name} into it (`bash scripts/setup.sh` does for .venv-runtime)"
         )
 
 
-def runtime_site_packages() -> Path:
-    """The runtime venv's site-packages folder, which holds the litellm package the tier runs."""
-    check_runtime_venv()
-    return next((RUNTIME_VENV / "lib").glob("python3*/site-packages"))
+def runtime_site_packages(venv: Path = RUNTIME_VENV) -> Path:
+    """The site-packages folder of `venv` (the runtime venv), which holds the litellm package the tier runs."""
+    check_runtime_venv(venv)
+    return next((venv / "lib").glob("python3*/site-packages"))
