@@ -26,6 +26,7 @@ import yaml
 from offline.manifests import Manifest, Manifests
 from tests.conftest import render_stack
 from tests.engine.cluster import PROGRAM_DIR, Applied, Cluster, condition, wait_until
+from tests.runtime.conftest import HARDENED as RUNTIME_HARDENED
 
 MONITORED_GATEWAY: dict[str, Any] = {
     # The CRD-backed objects prod leaves out: the Gateway API entrance (public and internal
@@ -50,19 +51,10 @@ HARDENED: dict[str, Any] = {
     "litellm:rbac": {"operatorGroups": ["sre"], "secretAdminGroups": ["secops"]},
     "litellm:splitProviderKeys": True,
     "litellm:redisPassword": "redis-FAKE-pa55word",
-    "litellm:redis": {
-        "host": "redis.redis.svc.cluster.local",
-        "port": 6379,
-        "namespace": "redis",
-        "ssl": True,
-        "cache": {"ttl": 86400, "namespace": "litellm_cache"},
-    },
-    "litellm:ui": {"enabled": False},
-    "litellm:tracing": {
-        "enabled": True,
-        "protocol": "http/protobuf",
-        "endpoint": "http://otel-collector.observability.svc.cluster.local:4318/v1/traces",
-    },
+    # The runtime tier's hardened proxy runs these three on the real LiteLLM.
+    "litellm:redis": RUNTIME_HARDENED["litellm:redis"],
+    "litellm:ui": RUNTIME_HARDENED["litellm:ui"],
+    "litellm:tracing": RUNTIME_HARDENED["litellm:tracing"],
     "litellm:autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 6},
 }
 
