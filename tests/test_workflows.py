@@ -166,3 +166,11 @@ def test_previews_and_deployments_set_up_the_program_only():
     lines = [line.strip() for step in steps if "run" in step for line in step["run"].splitlines()]
     assert f"{SETUP_COMMAND} --program" in lines
     assert SETUP_COMMAND not in lines
+
+
+def test_workflows_that_run_the_full_set_up_install_the_go_it_builds_with():
+    """scripts/setup.sh builds the engine tier and promtool with Go, at the version engine/go.mod names."""
+    for name in ("test.yml", "mutation.yml"):
+        (job,) = workflow(name)["jobs"].values()
+        setup_go = [step for step in job["steps"] if str(step.get("uses", "")).startswith("actions/setup-go@")]
+        assert setup_go and setup_go[0]["with"]["go-version-file"] == "engine/go.mod", name
