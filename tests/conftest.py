@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import subprocess
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -136,3 +138,22 @@ def pytest_runtest_makereport(
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under CI, where every test must run ({reason}): run `bash scripts/setup.sh`"
     return report
+
+
+def scratch_copy(folder: Path) -> Path:
+    """The files of the repository (tracked, or new and not ignored) copied into `folder`/repo, with the set-up's
+    fetched charts linked in: a place to make the edits the docs describe, or a commit to diff against."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=PROGRAM_DIR,
+        capture_output=True,
+        check=True,
+    ).stdout
+    root = folder / "repo"
+    for name in filter(None, files.decode().split("\0")):
+        source = PROGRAM_DIR / name
+        if source.is_file():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    (root / "vendor").symlink_to(PROGRAM_DIR / "vendor", target_is_directory=True)
+    return root

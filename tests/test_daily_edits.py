@@ -2,7 +2,6 @@
 stacks to the workflows, the URNs and the pins stay green without touching a test."""
 
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -12,6 +11,7 @@ import pytest
 import yaml
 
 from components.stacks import PROGRAM_DIR
+from tests.conftest import scratch_copy
 
 DOCS = PROGRAM_DIR / "docs"
 pytestmark = pytest.mark.slow
@@ -25,24 +25,6 @@ MODEL_TESTS = [
     "-k",
     "staging",
 ]
-
-
-def scratch_copy(tmp_path: Path) -> Path:
-    """The files of the repository (tracked, or new and not ignored), with the set-up's fetched charts."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=PROGRAM_DIR,
-        capture_output=True,
-        check=True,
-    ).stdout
-    root = tmp_path / "repo"
-    for name in filter(None, files.decode().split("\0")):
-        source = PROGRAM_DIR / name
-        if source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
-    (root / "vendor").symlink_to(PROGRAM_DIR / "vendor")
-    return root
 
 
 def doc_yaml_blocks(page: str) -> list[str]:

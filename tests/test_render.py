@@ -25,7 +25,7 @@ from offline.render import (
     render,
     write,
 )
-from tests.conftest import ARGOCD_STACKS, STACKS
+from tests.conftest import ARGOCD_STACKS, STACKS, scratch_copy
 from tests.kube import SUPPORTED_KUBERNETES, is_custom_resource, strict_schema_errors
 
 CHART_FILES = {
@@ -334,22 +334,10 @@ def _git(repo: Path, *args: str) -> None:
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
     """A repository holding this working tree as its one commit, with the fetched charts."""
-    repo = tmp_path_factory.mktemp("render-diff") / "repo"
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-        cwd=PROGRAM_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
-    for name in listed:
-        if (PROGRAM_DIR / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(PROGRAM_DIR / name, repo / name)
+    repo = scratch_copy(tmp_path_factory.mktemp("render-diff"))
     _git(repo, "init", "--quiet")
     _git(repo, "add", "--all")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "--quiet", "-m", "base")
-    (repo / "vendor").symlink_to(PROGRAM_DIR / "vendor", target_is_directory=True)
     return repo
 
 
