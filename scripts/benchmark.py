@@ -13,9 +13,13 @@ the wall time also counts the waits for a core, and then varies by seconds betwe
              pydantic and pulumi_kubernetes load lazily, on first attribute access)
   prod       imports the harness and evaluates Pulumi.prod.yaml under mocks, end to end
   models100  the same with litellm:models replaced by 100 models, each with its own provider key
+  floor      the sdk imports, then a program of bare ConfigMaps and empty components, as many of each as
+             prod registers custom resources and components, evaluated by the same harness: what the SDK
+             and its mocks cost for a stack of prod's size before the program does anything
 
 Usage:  .venv/bin/python scripts/benchmark.py [--runs 7] [--check]
-Prints medians in ms and the CPU-time ratios to `sdk`. Exits 0, or with --check 1 when over budget.
+Prints medians in ms and the CPU-time ratios to `sdk`, the floor's among them. Exits 0, or with --check 1
+when prod or models100 is over its budget (the floor has none: it is what no program can go below).
 """
 
 import argparse
@@ -68,23 +72,19 @@ _loaded = sorted(
     if name.startswith("pulumi_kubernetes.") and type(module).__name__ != "_LazyModule"
     and all(part.islower() and part.isalnum() for part in name.split(".")[1:])
 )
-_result = {{"seconds": _elapsed, "cpu": _cpu, "gc": _gc[0], "resources": _resources, "k8s": _loaded}}
+_result = {{"seconds": _elapsed, "cpu": _cpu, "gc": _gc[0], "resources": _resources, "custom": _custom, "k8s": _loaded}}
 print({MARKER!r} + json.dumps(_result))
 """
 
-SDK_CHILD = (
-    _START
-    + """
+_SDK_IMPORTS = """
 import pulumi, pulumi_kubernetes, pulumi_random, yaml
 from pulumi.runtime import config, mocks, rpc, settings, stack, sync_await
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, ValidationError
 from pydantic import model_validator
 from pydantic.alias_generators import to_camel
-"""
-    + "".join(f"pulumi_kubernetes.{path}\n" for path in K8S_TOUCHED)
-    + "_resources = 0\n"
-    + _REPORT
-)
+""" + "".join(f"pulumi_kubernetes.{path}\n" for path in K8S_TOUCHED)
+
+SDK_CHILD = _START + _SDK_IMPORTS + "_resources = _custom = 0\n" + _REPORT
 
 _SECRETS = """
 secrets = {"litellm:providerKeys": provider_keys, "litellm:databasePassword": "benchmark-FAKE-password"}
@@ -95,6 +95,7 @@ run = run_program(config, secret_keys, stack="prod")
 if run.error is not None:
     raise run.error
 _resources = len(run.registrations)
+_custom = sum(registration.custom for registration in run.registrations)
 """
 
 PROD_CHILD = (
@@ -122,6 +123,42 @@ MODELS100_CHILD = (
     + _REPORT
 )
 
+# The floor's program: ConfigMaps with a name, a namespace, a label and one data key, spread over the
+# components; in a temporary folder, as run_program evaluates a file.
+_FLOOR_PROGRAM = """
+import pulumi
+import pulumi_kubernetes as k8s
+
+components = [pulumi.ComponentResource("floor:index:Component", f"component-{{i}}") for i in range({components})]
+for i in range({custom}):
+    k8s.core.v1.ConfigMap(
+        f"config-{{i}}",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=f"config-{{i}}", namespace="floor", labels={{"app": "floor"}}),
+        data={{"key": "value"}},
+        opts=pulumi.ResourceOptions(parent=components[i % len(components)]),
+    )
+for component in components:
+    component.register_outputs({{}})
+"""
+
+
+def floor_child(custom: int, components: int) -> str:
+    """The floor child for a stack of `custom` custom resources and `components` components (at least one)."""
+    program = _FLOOR_PROGRAM.format(custom=custom, components=max(components, 1))
+    return (
+        _START
+        + _SDK_IMPORTS
+        + "import tempfile\nfrom pathlib import Path\nfrom offline.harness import FakeCloud, run_program\n"
+        + "with tempfile.TemporaryDirectory() as _folder:\n"
+        + '    _main = Path(_folder) / "__main__.py"\n'
+        + f"    _main.write_text({program!r})\n"
+        + '    run = run_program({}, [], stack="prod", main=_main, cloud=FakeCloud({}))\n'
+        + "if run.error is not None:\n    raise run.error\n"
+        + "_resources = len(run.registrations)\n_custom = sum(r.custom for r in run.registrations)\n"
+        + _REPORT
+    )
+
+
 CHILDREN = {"sdk": SDK_CHILD, "prod": PROD_CHILD, "models100": MODELS100_CHILD}
 
 
@@ -133,9 +170,9 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def sample(kind: str) -> dict:
+def sample(kind: str, code: str) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", CHILDREN[kind]],
+        [sys.executable, "-c", code],
         cwd=PROJECT_ROOT,
         env=child_env(),
         capture_output=True,
@@ -156,12 +193,16 @@ def main() -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 
-    for kind in CHILDREN:  # warm-up: writes the bytecode caches, not counted
-        sample(kind)
-    samples: dict[str, list[dict]] = {kind: [] for kind in CHILDREN}
+    children = dict(CHILDREN)
+    for kind, code in CHILDREN.items():  # warm-up: writes the bytecode caches, not counted
+        warm = sample(kind, code)
+        if kind == "prod":
+            children["floor"] = floor_child(warm["custom"], warm["resources"] - warm["custom"])
+    sample("floor", children["floor"])
+    samples: dict[str, list[dict]] = {kind: [] for kind in children}
     for _ in range(args.runs):
-        for kind in CHILDREN:  # interleaved, so drift in machine load hits every kind alike
-            samples[kind].append(sample(kind))
+        for kind, code in children.items():  # interleaved, so drift in machine load hits every kind alike
+            samples[kind].append(sample(kind, code))
 
     median = {kind: statistics.median(s["cpu"] for s in runs) * 1000 for kind, runs in samples.items()}
     print(f"fresh Python process per sample, {args.runs} samples each, medians in ms")
@@ -180,6 +221,14 @@ def main() -> int:
         verdict = "ok" if ratio <= budget else "OVER BUDGET"
         over |= ratio > budget
         print(f"  {kind}/sdk = {ratio:.2f}x CPU time  (budget {budget:.1f}x, {verdict})")
+    floor = median["floor"] / median["sdk"]
+    left = BUDGET["prod"] - floor
+    print(
+        f"  floor/sdk = {floor:.2f}x CPU time  (the SDK and its mocks alone, for prod's"
+        f" {samples['floor'][-1]['resources']} registrations; "
+        + (f"leaves {left:.2f}x of prod's budget to the program)" if left > 0 else "nothing of prod's budget is left)")
+    )
+    print(f"  prod over the floor = {(median['prod'] - median['floor']) / median['sdk']:.2f}x of sdk")
     without_gc = {kind: statistics.median((s["cpu"] - s["gc"]) for s in runs) * 1000 for kind, runs in samples.items()}
     print(
         "  without garbage collection: "
